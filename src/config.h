@@ -1,0 +1,85 @@
+/*
+ * Every build knob of Warden, in one place.
+ *
+ * Each knob can be set from the compiler command line (-DWD_NAME=value); in
+ * Bazel, `--config=light` selects the light variant through
+ * `--define warden_variant=light`, which adds -DWD_LIGHT=1. The ranges and
+ * dependencies below are checked at compile time so that an impossible
+ * combination does not build.
+ *
+ * | knob                       | default | light | meaning                                   |
+ * |----------------------------|---------|-------|-------------------------------------------|
+ * | WD_CANARY                  | 1       | 1     | 8-byte canary at the end of small slots    |
+ * | WD_ZERO_ON_FREE            | 1       | 0     | zero small slots on free, check on reuse   |
+ * | WD_SMALL_CLASS_SHIFT       | 33      | 33    | log2 of the address range of a size class  |
+ * | WD_MEDIUM_CHUNK_SHIFT      | 22      | 22    | log2 of a medium chunk (4 MiB)             |
+ * | WD_MEDIUM_REGION_SHIFT     | 36      | 36    | log2 of the medium address range (64 GiB)  |
+ * | WD_MEDIUM_MAX              | 1 MiB   | 1 MiB | largest request served by the medium tier  |
+ * | WD_MEDIUM_KEEP_EMPTY       | 1       | 1     | empty chunks kept committed before release |
+ * | WD_LARGE_FREED_MEMORY      | 1024    | 1024  | freed large addresses remembered, so a     |
+ * |                            |         |       | later free is named a double free          |
+ * | WD_DEBUG                   | 0       | 0     | debug assertions (never on in release)     |
+ */
+#ifndef WD_CONFIG_H
+#define WD_CONFIG_H
+
+#ifndef WD_LIGHT
+#define WD_LIGHT 0
+#endif
+
+#ifndef WD_CANARY
+#define WD_CANARY 1
+#endif
+
+#ifndef WD_ZERO_ON_FREE
+#define WD_ZERO_ON_FREE (!WD_LIGHT)
+#endif
+
+#ifndef WD_SMALL_CLASS_SHIFT
+#define WD_SMALL_CLASS_SHIFT 33
+#endif
+
+#ifndef WD_MEDIUM_CHUNK_SHIFT
+#define WD_MEDIUM_CHUNK_SHIFT 22
+#endif
+
+#ifndef WD_MEDIUM_REGION_SHIFT
+#define WD_MEDIUM_REGION_SHIFT 36
+#endif
+
+#ifndef WD_MEDIUM_MAX
+#define WD_MEDIUM_MAX (1024 * 1024)
+#endif
+
+#ifndef WD_MEDIUM_KEEP_EMPTY
+#define WD_MEDIUM_KEEP_EMPTY 1
+#endif
+
+#ifndef WD_LARGE_FREED_MEMORY
+#define WD_LARGE_FREED_MEMORY 1024
+#endif
+
+#ifndef WD_DEBUG
+#define WD_DEBUG 0
+#endif
+
+_Static_assert(WD_LIGHT == 0 || WD_LIGHT == 1, "WD_LIGHT is 0 or 1");
+_Static_assert(WD_CANARY == 0 || WD_CANARY == 1, "WD_CANARY is 0 or 1");
+_Static_assert(WD_ZERO_ON_FREE == 0 || WD_ZERO_ON_FREE == 1, "WD_ZERO_ON_FREE is 0 or 1");
+_Static_assert(WD_SMALL_CLASS_SHIFT >= 28 && WD_SMALL_CLASS_SHIFT <= 36,
+               "a size class spans 256 MiB to 64 GiB of address space");
+_Static_assert(WD_MEDIUM_CHUNK_SHIFT >= 21 && WD_MEDIUM_CHUNK_SHIFT <= 26,
+               "medium chunks are 2 MiB to 64 MiB");
+_Static_assert(WD_MEDIUM_REGION_SHIFT >= WD_MEDIUM_CHUNK_SHIFT + 4 && WD_MEDIUM_REGION_SHIFT <= 40,
+               "the medium range holds at least 16 chunks and at most 1 TiB");
+_Static_assert(WD_MEDIUM_MAX >= 65536 && WD_MEDIUM_MAX % 4096 == 0,
+               "the medium limit is at least 64 KiB and a page multiple");
+_Static_assert(WD_MEDIUM_MAX <= (1UL << WD_MEDIUM_CHUNK_SHIFT) / 4,
+               "a chunk must hold at least four of the largest medium blocks");
+_Static_assert(WD_MEDIUM_KEEP_EMPTY >= 0 && WD_MEDIUM_KEEP_EMPTY <= 64,
+               "at most 64 empty medium chunks are kept");
+_Static_assert(WD_LARGE_FREED_MEMORY >= 16 && WD_LARGE_FREED_MEMORY <= 65536,
+               "the freed-large memory holds 16 to 65536 addresses");
+_Static_assert(WD_DEBUG == 0 || WD_DEBUG == 1, "WD_DEBUG is 0 or 1");
+
+#endif /* WD_CONFIG_H */

@@ -1,0 +1,86 @@
+// Every standard form of C++ operator new and delete, served by Warden.
+// Sized forms check the size (a mismatch aborts); aligned forms honour the
+// alignment; throwing forms call the new-handler and throw std::bad_alloc as
+// the standard requires.
+#include <cstddef>
+#include <new>
+
+#include "warden.h"
+
+#define OVERRIDE WD_API
+
+namespace {
+
+void *allocate(std::size_t size, std::size_t alignment) {
+  return alignment <= __STDCPP_DEFAULT_NEW_ALIGNMENT__ ? wd_malloc(size)
+                                                       : wd_aligned_alloc(alignment, size);
+}
+
+void *allocate_or_throw(std::size_t size, std::size_t alignment) {
+  for (;;) {
+    void *p = allocate(size, alignment);
+    if (p != nullptr) return p;
+    std::new_handler handler = std::get_new_handler();
+    if (handler == nullptr) throw std::bad_alloc();
+    handler();
+  }
+}
+
+void *allocate_nothrow(std::size_t size, std::size_t alignment) noexcept {
+  try {
+    return allocate_or_throw(size, alignment);
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+void release_sized(void *p, std::size_t size, std::size_t alignment) noexcept {
+  if (alignment <= __STDCPP_DEFAULT_NEW_ALIGNMENT__) wd_free_sized(p, size);
+  else wd_free_aligned_sized(p, alignment, size);
+}
+
+constexpr std::size_t kDefault = 1;
+
+}  // namespace
+
+OVERRIDE void *operator new(std::size_t n) { return allocate_or_throw(n, kDefault); }
+OVERRIDE void *operator new[](std::size_t n) { return allocate_or_throw(n, kDefault); }
+OVERRIDE void *operator new(std::size_t n, const std::nothrow_t &) noexcept {
+  return allocate_nothrow(n, kDefault);
+}
+OVERRIDE void *operator new[](std::size_t n, const std::nothrow_t &) noexcept {
+  return allocate_nothrow(n, kDefault);
+}
+OVERRIDE void *operator new(std::size_t n, std::align_val_t a) {
+  return allocate_or_throw(n, static_cast<std::size_t>(a));
+}
+OVERRIDE void *operator new[](std::size_t n, std::align_val_t a) {
+  return allocate_or_throw(n, static_cast<std::size_t>(a));
+}
+OVERRIDE void *operator new(std::size_t n, std::align_val_t a, const std::nothrow_t &) noexcept {
+  return allocate_nothrow(n, static_cast<std::size_t>(a));
+}
+OVERRIDE void *operator new[](std::size_t n, std::align_val_t a, const std::nothrow_t &) noexcept {
+  return allocate_nothrow(n, static_cast<std::size_t>(a));
+}
+
+OVERRIDE void operator delete(void *p) noexcept { wd_free(p); }
+OVERRIDE void operator delete[](void *p) noexcept { wd_free(p); }
+OVERRIDE void operator delete(void *p, const std::nothrow_t &) noexcept { wd_free(p); }
+OVERRIDE void operator delete[](void *p, const std::nothrow_t &) noexcept { wd_free(p); }
+OVERRIDE void operator delete(void *p, std::size_t n) noexcept { release_sized(p, n, kDefault); }
+OVERRIDE void operator delete[](void *p, std::size_t n) noexcept { release_sized(p, n, kDefault); }
+OVERRIDE void operator delete(void *p, std::align_val_t) noexcept { wd_free(p); }
+OVERRIDE void operator delete[](void *p, std::align_val_t) noexcept { wd_free(p); }
+OVERRIDE void operator delete(void *p, std::align_val_t, const std::nothrow_t &) noexcept {
+  wd_free(p);
+}
+OVERRIDE void operator delete[](void *p, std::align_val_t, const std::nothrow_t &) noexcept {
+  wd_free(p);
+}
+OVERRIDE void operator delete(void *p, std::size_t n, std::align_val_t a) noexcept {
+  release_sized(p, n, static_cast<std::size_t>(a));
+}
+OVERRIDE void operator delete[](void *p, std::size_t n, std::align_val_t a) noexcept {
+  release_sized(p, n, static_cast<std::size_t>(a));
+}

@@ -1,0 +1,54 @@
+#include "heap.h"
+
+#include <errno.h>
+#include <pthread.h>
+
+#include "large.h"
+#include "lock.h"
+#include "medium.h"
+#include "report.h"
+#include "secret.h"
+#include "small.h"
+
+bool heap_ready;
+
+static lock_t init_lock = LOCK_INIT;
+
+/* Every lock is taken before fork() so that no other thread is inside the
+ * allocator when the child's copy of memory is made. */
+static void before_fork(void) {
+  lock_acquire(&init_lock);
+  small_lock_all();
+  medium_lock_all();
+  large_lock_all();
+}
+
+static void after_fork_parent(void) {
+  large_unlock_all();
+  medium_unlock_all();
+  small_unlock_all();
+  lock_release(&init_lock);
+}
+
+static void after_fork_child(void) {
+  large_reset_locks();
+  medium_reset_locks();
+  small_reset_locks();
+  lock_reset(&init_lock);
+}
+
+void heap_init(void) {
+  lock_acquire(&init_lock);
+  if (heap_ready) {
+    lock_release(&init_lock);
+    return;
+  }
+  secret_init();
+  /* Without its address ranges Warden cannot serve any request; saying so
+   * once beats failing every allocation of a program that then misbehaves. */
+  if (!small_init() || !medium_init() || !large_init()) report_os_failure("mmap", NULL, ENOMEM);
+  __atomic_store_n(&heap_ready, true, __ATOMIC_RELEASE);
+  lock_release(&init_lock);
+  /* Registered after the heap is ready: registration may allocate. */
+  pthread_atfork(before_fork, after_fork_parent, after_fork_child);
+}

@@ -1,0 +1,224 @@
+#include "large.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "bits.h"
+#include "config.h"
+#include "lock.h"
+#include "os.h"
+#include "report.h"
+
+#define GUARD OS_PAGE
+#define INITIAL_CAPACITY 256
+
+typedef struct record {
+  uintptr_t ptr;   /* 0: empty slot */
+  size_t size;     /* as requested */
+  uintptr_t map;   /* the whole mapping, guards included */
+  size_t map_size;
+} record_t;
+
+typedef struct freed {
+  uintptr_t ptr;
+  size_t size;
+} freed_t;
+
+/* The table lives in its own mapping, away from user data; it is an open
+ * addressing hash table with linear probing and no tombstones (removal
+ * shifts later entries back), so lookups stay short without rebuilds. */
+static struct {
+  lock_t lock;
+  record_t *table;
+  size_t capacity; /* a power of two */
+  size_t count;
+  size_t bytes;
+  freed_t freed[WD_LARGE_FREED_MEMORY]; /* recent frees, for naming double frees */
+  size_t freed_next;
+} large = {.lock = LOCK_INIT};
+
+static size_t table_bytes(size_t capacity) { return align_up(capacity * sizeof(record_t), OS_PAGE); }
+
+static record_t *table_map(size_t capacity) {
+  size_t bytes = table_bytes(capacity);
+  char *t = os_reserve(bytes + 2 * GUARD);
+  if (t == NULL) return NULL;
+  if (!os_commit(t + GUARD, bytes)) {
+    os_release(t, bytes + 2 * GUARD);
+    return NULL;
+  }
+  return (record_t *)(void *)(t + GUARD);
+}
+
+static void table_unmap(record_t *t, size_t capacity) {
+  os_release((char *)t - GUARD, table_bytes(capacity) + 2 * GUARD);
+}
+
+bool large_init(void) {
+  large.table = table_map(INITIAL_CAPACITY);
+  large.capacity = INITIAL_CAPACITY;
+  return large.table != NULL;
+}
+
+static size_t home(uintptr_t ptr, size_t capacity) {
+  uint64_t h = (uint64_t)ptr * 0x9e3779b97f4a7c15ULL;
+  return (size_t)(h >> 32) & (capacity - 1);
+}
+
+static void place(record_t *t, size_t capacity, record_t r) {
+  size_t i = home(r.ptr, capacity);
+  while (t[i].ptr != 0) i = (i + 1) & (capacity - 1);
+  t[i] = r;
+}
+
+static bool grow(void) {
+  size_t capacity = large.capacity * 2;
+  record_t *t = table_map(capacity);
+  if (t == NULL) return false;
+  for (size_t i = 0; i < large.capacity; i++) {
+    if (large.table[i].ptr != 0) place(t, capacity, large.table[i]);
+  }
+  table_unmap(large.table, large.capacity);
+  large.table = t;
+  large.capacity = capacity;
+  return true;
+}
+
+static record_t *find(uintptr_t ptr) {
+  size_t mask = large.capacity - 1;
+  for (size_t i = home(ptr, large.capacity);; i = (i + 1) & mask) {
+    if (large.table[i].ptr == ptr) return &large.table[i];
+    if (large.table[i].ptr == 0) return NULL;
+  }
+}
+
+static void erase(record_t *r) {
+  size_t mask = large.capacity - 1;
+  size_t hole = (size_t)(r - large.table);
+  large.table[hole].ptr = 0;
+  for (size_t i = (hole + 1) & mask; large.table[i].ptr != 0; i = (i + 1) & mask) {
+    size_t want = home(large.table[i].ptr, large.capacity);
+    /* Move the entry back into the hole unless its home lies after the hole
+     * (cyclically), where a lookup would never reach it. */
+    if (((i - want) & mask) >= ((i - hole) & mask)) {
+      large.table[hole] = large.table[i];
+      large.table[i].ptr = 0;
+      hole = i;
+    }
+  }
+}
+
+/* The allocation's first byte: as late as `alignment` allows, so that it
+ * ends (rounded to 16) at the guard page. */
+static uintptr_t placement(uintptr_t map, size_t region, size_t n, size_t alignment) {
+  uintptr_t end = map + GUARD + region;
+  return align_down(end - align_up(n, 16), alignment < 16 ? 16 : alignment);
+}
+
+void *large_alloc(size_t n, size_t alignment) {
+  size_t rounded = align_up(n, 16);
+  size_t slack = alignment > OS_PAGE ? alignment - OS_PAGE : 0;
+  if (rounded < n || rounded + slack < rounded || rounded + slack > SIZE_MAX / 2) return NULL;
+  size_t region = align_up(rounded + slack, OS_PAGE);
+  size_t map_size = region + 2 * GUARD;
+  char *map = os_reserve(map_size);
+  if (map == NULL) return NULL;
+  if (!os_commit(map + GUARD, region)) {
+    os_release(map, map_size);
+    return NULL;
+  }
+  record_t r = {placement((uintptr_t)map, region, n, alignment), n, (uintptr_t)map, map_size};
+  lock_acquire(&large.lock);
+  if ((large.count + 1) * 2 > large.capacity && !grow()) {
+    lock_release(&large.lock);
+    os_release(map, map_size);
+    return NULL;
+  }
+  place(large.table, large.capacity, r);
+  large.count++;
+  large.bytes += region;
+  lock_release(&large.lock);
+  return (void *)r.ptr;
+}
+
+/* Reports p, which is in no table: a double free if it was freed lately. */
+_Noreturn static void report_unknown(const void *p, const char *bad, const char *freed) {
+  for (size_t i = 0; i < WD_LARGE_FREED_MEMORY; i++) {
+    if (large.freed[i].ptr == (uintptr_t)p && p != NULL) {
+      report_fatal(freed, p, REPORT_LARGE(large.freed[i].size));
+    }
+  }
+  report_fatal(bad, p, REPORT_OUTSIDE);
+}
+
+void large_free(void *p) {
+  lock_acquire(&large.lock);
+  record_t *found = find((uintptr_t)p);
+  if (found == NULL) report_unknown(p, "invalid free", "double free");
+  record_t r = *found;
+  erase(found);
+  large.count--;
+  large.bytes -= r.map_size - 2 * GUARD;
+  large.freed[large.freed_next] = (freed_t){r.ptr, r.size};
+  large.freed_next = (large.freed_next + 1) % WD_LARGE_FREED_MEMORY;
+  lock_release(&large.lock);
+  os_release((void *)r.map, r.map_size);
+}
+
+size_t large_usable(const void *p, size_t *requested, const char *bad, const char *freed) {
+  lock_acquire(&large.lock);
+  record_t *r = find((uintptr_t)p);
+  if (r == NULL) report_unknown(p, bad, freed);
+  size_t usable = r->map + r->map_size - GUARD - r->ptr;
+  if (requested != NULL) *requested = r->size;
+  lock_release(&large.lock);
+  return usable;
+}
+
+bool large_resize(void *p, size_t n) {
+  lock_acquire(&large.lock);
+  record_t *r = find((uintptr_t)p);
+  if (r == NULL) report_unknown(p, "invalid free", "double free");
+  bool same = align_up(n, 16) == align_up(r->size, 16);
+  if (same) r->size = n;
+  lock_release(&large.lock);
+  return same;
+}
+
+void large_check(void) {
+  lock_acquire(&large.lock);
+  size_t count = 0, bytes = 0;
+  for (size_t i = 0; i < large.capacity; i++) {
+    record_t *r = &large.table[i];
+    if (r->ptr == 0) continue;
+    report_where_t where = REPORT_LARGE(r->size);
+    count++;
+    bytes += r->map_size - 2 * GUARD;
+    if (r->map % OS_PAGE != 0 || r->map_size % OS_PAGE != 0 || r->map_size < 3 * GUARD) {
+      report_check_failed("large record well formed", (void *)r->ptr, where);
+    }
+    if (r->ptr % 16 != 0 || r->ptr < r->map + GUARD || r->ptr + r->size > r->map + r->map_size - GUARD) {
+      report_check_failed("large allocation inside its mapping", (void *)r->ptr, where);
+    }
+    if (find(r->ptr) != r) report_check_failed("large record reachable", (void *)r->ptr, where);
+    if (!os_is_mapped((void *)r->map, r->map_size)) {
+      report_check_failed("large mapping live", (void *)r->ptr, where);
+    }
+  }
+  if (count != large.count || bytes != large.bytes) {
+    report_check_failed("large record count", NULL, REPORT_LARGE(0));
+  }
+  lock_release(&large.lock);
+}
+
+void large_add_stats(wd_stats_t *stats) {
+  lock_acquire(&large.lock);
+  stats->large_live += large.count;
+  stats->large_bytes += large.bytes;
+  stats->mapped_bytes += large.bytes;
+  lock_release(&large.lock);
+}
+
+void large_lock_all(void) { lock_acquire(&large.lock); }
+void large_unlock_all(void) { lock_release(&large.lock); }
+void large_reset_locks(void) { lock_reset(&large.lock); }

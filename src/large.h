@@ -1,0 +1,39 @@
+/*
+ * The large tier: one mapping per allocation, with an inaccessible guard page
+ * on each side, recorded in an out-of-line table. The allocation ends as
+ * close to the end guard as its alignment allows, so an overflow faults at
+ * once; its pages go back to the kernel on free.
+ */
+#ifndef WD_LARGE_H
+#define WD_LARGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "warden.h"
+
+bool large_init(void);
+
+/* n bytes aligned to `alignment` (a power of two), or NULL. */
+void *large_alloc(size_t n, size_t alignment);
+
+/* Frees p if it is a live large allocation. Any other pointer is not from
+ * Warden (every other tier has its own range): aborts with an invalid or
+ * double free. */
+void large_free(void *p);
+
+/* Usable bytes, and the size it was requested with (if `requested` is not
+ * NULL), of a live allocation. Aborts if p is not one: with `freed` if it
+ * was freed lately, else with `bad`. */
+size_t large_usable(const void *p, size_t *requested, const char *bad, const char *freed);
+
+/* Resizes in place when the new size needs the same pages; false otherwise. */
+bool large_resize(void *p, size_t n);
+
+void large_check(void);
+void large_add_stats(wd_stats_t *stats);
+void large_lock_all(void);
+void large_unlock_all(void);
+void large_reset_locks(void);
+
+#endif /* WD_LARGE_H */

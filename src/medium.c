@@ -1,0 +1,464 @@
+#include "medium.h"
+
+#include <string.h>
+
+#include "config.h"
+#include "lock.h"
+#include "medium_block.h"
+#include "os.h"
+#include "report.h"
+#include "secret.h"
+
+#define CHUNK_BYTES (1UL << WD_MEDIUM_CHUNK_SHIFT)
+#define CHUNK_WORDS (CHUNK_BYTES / MB_WORD)
+#define CHUNK_COUNT (1UL << (WD_MEDIUM_REGION_SHIFT - WD_MEDIUM_CHUNK_SHIFT))
+/* Block sizes stay below the chunk size, so first levels stop there. */
+#define FL_COUNT (WD_MEDIUM_CHUNK_SHIFT - 6)
+/* The one free block of an empty chunk. */
+#define WHOLE_BLOCK ((CHUNK_WORDS - MB_FIRST - MB_TAIL) * MB_WORD)
+/* A tag no live or free block can have (sizes are multiples of 16): the
+ * checksum of a header absorbed by a merge is keyed with it, so a later free
+ * of that address is known for a double free. */
+#define DEAD_TAG 8
+/* How far a failed good-fit search looks along the exact-size list. */
+#define EXACT_LIST_PROBES 16
+
+_Static_assert(FL_COUNT <= 32, "first-level bitmap is one 32-bit word");
+_Static_assert(WD_MEDIUM_MAX + MB_OVERHEAD + OS_PAGE + MB_MIN <= WHOLE_BLOCK,
+               "the largest aligned medium request fits an empty chunk");
+
+typedef struct arena {
+  lock_t lock;
+  uint32_t fl_map;                         /* bit fl: sl_map[fl] != 0 */
+  uint32_t sl_map[FL_COUNT];               /* bit sl: list (fl, sl) non-empty */
+  uintptr_t heads[FL_COUNT][MB_SL_COUNT];  /* encoded, like every link */
+  size_t live, live_bytes, free_blocks, free_bytes;
+  size_t chunks, empty_chunks;
+  uint32_t carved;                         /* chunk indices handed out so far */
+  uint32_t released_count;                 /* stack of indices given back */
+  uint32_t released[CHUNK_COUNT];
+  uint8_t chunk_live[CHUNK_COUNT];
+} arena_t;
+
+uintptr_t medium_range_start;
+uintptr_t medium_range_end;
+
+static arena_t arena = {.lock = LOCK_INIT};
+
+static size_t *chunk_of(const void *p) {
+  return (size_t *)((uintptr_t)p & ~(uintptr_t)(CHUNK_BYTES - 1));
+}
+
+static size_t chunk_index(const size_t *c) {
+  return ((uintptr_t)c - medium_range_start) >> WD_MEDIUM_CHUNK_SHIFT;
+}
+
+static size_t checksum(const size_t *header, size_t tag) {
+  uint64_t k = secret_keys.header;
+  return (size_t)secret_mix((uintptr_t)header ^ secret_mix(tag, k), k);
+}
+
+static void seal(size_t *c, size_t i) { c[i + 1] = checksum(&c[i], c[i]); }
+
+static void bury(size_t *c, size_t i) { c[i + 1] = checksum(&c[i], DEAD_TAG); }
+
+/* True when c[i] is a block header this tier wrote: its checksum holds and
+ * its size keeps it inside the chunk. */
+static bool header_sound(const size_t *c, size_t i) {
+  size_t size = mb_size(c[i]);
+  return c[i + 1] == checksum(&c[i], c[i]) && size >= MB_MIN &&
+         mb_words(size) <= CHUNK_WORDS - MB_TAIL - i;
+}
+
+/* Links are stored xor-ed with the key and with their own address, so a
+ * heap overflow cannot plant a usable pointer, nor move one elsewhere. */
+static uintptr_t encode(const uintptr_t *where, const size_t *target) {
+  return (uintptr_t)target ^ secret_keys.link ^ (uintptr_t)where;
+}
+
+static size_t *follow(const uintptr_t *where) {
+  uintptr_t v = *where ^ secret_keys.link ^ (uintptr_t)where;
+  if (v == 0) return NULL;
+  size_t *b = (size_t *)v;
+  bool sound = medium_owns(b) && v % MB_ALIGN == 0;
+  if (sound) {
+    size_t *c = chunk_of(b);
+    size_t i = (size_t)(b - c);
+    sound = arena.chunk_live[chunk_index(c)] && i >= MB_FIRST && i < CHUNK_WORDS - MB_TAIL &&
+            header_sound(c, i) && mb_is_free(c[i]);
+  }
+  WD_CHECK(sound, "free list corrupted", where, REPORT_MEDIUM(0));
+  return b;
+}
+
+bool medium_init(void) {
+  char *range = os_reserve_aligned(CHUNK_COUNT * CHUNK_BYTES, CHUNK_BYTES);
+  if (range == NULL) return false;
+  medium_range_start = (uintptr_t)range;
+  medium_range_end = (uintptr_t)range + CHUNK_COUNT * CHUNK_BYTES;
+  for (unsigned fl = 0; fl < FL_COUNT; fl++) {
+    for (unsigned sl = 0; sl < MB_SL_COUNT; sl++) arena.heads[fl][sl] = encode(&arena.heads[fl][sl], NULL);
+  }
+  return true;
+}
+
+static uintptr_t *next_link(size_t *b) { return (uintptr_t *)&b[2]; }
+static uintptr_t *prev_link(size_t *b) { return (uintptr_t *)&b[3]; }
+
+static void list_insert(size_t *c, size_t i) {
+  size_t *b = &c[i];
+  size_t size = mb_size(c[i]);
+  mb_list_t l = mb_list_of(size);
+  uintptr_t *head = &arena.heads[l.fl][l.sl];
+  size_t *first = follow(head);
+  *next_link(b) = encode(next_link(b), first);
+  *prev_link(b) = encode(prev_link(b), NULL);
+  if (first != NULL) *prev_link(first) = encode(prev_link(first), b);
+  *head = encode(head, b);
+  arena.sl_map[l.fl] |= 1u << l.sl;
+  arena.fl_map |= 1u << l.fl;
+  arena.free_blocks++;
+  arena.free_bytes += size;
+}
+
+static void list_remove(size_t *c, size_t i) {
+  size_t *b = &c[i];
+  size_t size = mb_size(c[i]);
+  mb_list_t l = mb_list_of(size);
+  uintptr_t *head = &arena.heads[l.fl][l.sl];
+  size_t *next = follow(next_link(b));
+  size_t *prev = follow(prev_link(b));
+  /* Both neighbours must point back at b before either is rewritten. */
+  uintptr_t *into_b = prev != NULL ? next_link(prev) : head;
+  WD_CHECK(follow(into_b) == b, "free list corrupted", b, REPORT_MEDIUM(size));
+  WD_CHECK(next == NULL || follow(prev_link(next)) == b, "free list corrupted", b,
+           REPORT_MEDIUM(size));
+  *into_b = encode(into_b, next);
+  if (next != NULL) *prev_link(next) = encode(prev_link(next), prev);
+  if (*head == encode(head, NULL)) {
+    arena.sl_map[l.fl] &= ~(1u << l.sl);
+    if (arena.sl_map[l.fl] == 0) arena.fl_map &= ~(1u << l.fl);
+  }
+  arena.free_blocks--;
+  arena.free_bytes -= size;
+}
+
+static size_t *find_block(size_t want) {
+  mb_list_t l = mb_search_list(want);
+  if (l.fl < FL_COUNT) {
+    uint32_t sl_bits = arena.sl_map[l.fl] & (~0u << l.sl);
+    unsigned fl = l.fl;
+    if (sl_bits == 0 && fl + 1 < 32) {
+      uint32_t fl_bits = arena.fl_map & (~0u << (fl + 1));
+      if (fl_bits != 0) {
+        fl = lowest_bit(fl_bits);
+        sl_bits = arena.sl_map[fl];
+      }
+    }
+    if (sl_bits != 0) return follow(&arena.heads[fl][lowest_bit(sl_bits)]);
+  }
+  /* The good-fit search skips the list `want` itself falls in; before a new
+   * chunk is taken, a few of its blocks are tried. */
+  mb_list_t exact = mb_list_of(want);
+  if (exact.fl >= FL_COUNT) return NULL;
+  size_t *b = follow(&arena.heads[exact.fl][exact.sl]);
+  for (unsigned probes = 0; b != NULL && probes < EXACT_LIST_PROBES; probes++) {
+    if (mb_size(b[0]) >= want) return b;
+    b = follow(next_link(b));
+  }
+  return NULL;
+}
+
+static bool add_chunk(void) {
+  uint32_t idx;
+  if (arena.released_count > 0) idx = arena.released[--arena.released_count];
+  else if (arena.carved < CHUNK_COUNT) idx = arena.carved++;
+  else return false;
+  size_t *c = (size_t *)(medium_range_start + (uintptr_t)idx * CHUNK_BYTES);
+  if (!os_commit(c, CHUNK_BYTES)) {
+    arena.released[arena.released_count++] = idx;
+    return false;
+  }
+  c[MB_FIRST - 1] = mb_tag(0, 0);
+  c[CHUNK_WORDS - MB_TAIL] = mb_tag(0, 0);
+  mb_set(c, MB_FIRST, WHOLE_BLOCK, 1);
+  seal(c, MB_FIRST);
+  arena.chunk_live[idx] = 1;
+  arena.chunks++;
+  arena.empty_chunks++;
+  list_insert(c, MB_FIRST);
+  return true;
+}
+
+static void release_chunk(size_t *c) {
+  size_t idx = chunk_index(c);
+  arena.chunk_live[idx] = 0;
+  arena.chunks--;
+  arena.empty_chunks--;
+  os_decommit(c, CHUNK_BYTES);
+  arena.released[arena.released_count++] = (uint32_t)idx;
+}
+
+static bool is_whole(size_t i, size_t size) { return i == MB_FIRST && size == WHOLE_BLOCK; }
+
+/* Finds the live block whose payload starts at p, or ends the process:
+ * `bad` names a pointer that was never a block, `freed` one that was. */
+static size_t *locate(const void *p, size_t *index, const char *bad, const char *freed) {
+  uintptr_t a = (uintptr_t)p;
+  size_t *c = chunk_of(p);
+  size_t w = (a - (uintptr_t)c) / MB_WORD;
+  bool placed = arena.chunk_live[chunk_index(c)] && a % MB_ALIGN == 0 && w >= MB_FIRST + 2 &&
+                w < CHUNK_WORDS - MB_TAIL;
+  WD_CHECK(placed, bad, p, REPORT_MEDIUM(0));
+  size_t i = w - 2;
+  if (!header_sound(c, i)) {
+    WD_CHECK(c[i + 1] != checksum(&c[i], DEAD_TAG), freed, p, REPORT_MEDIUM(0));
+    report_fatal(bad, p, REPORT_MEDIUM(0));
+  }
+  size_t size = mb_size(c[i]);
+  WD_CHECK(!mb_is_free(c[i]), freed, p, REPORT_MEDIUM(size));
+  WD_CHECK(c[i + mb_words(size) - 1] == c[i], "boundary tag corrupted", p, REPORT_MEDIUM(size));
+  *index = i;
+  return c;
+}
+
+/* Checks the block after i before it is trusted for a merge. */
+static void check_next(const size_t *c, size_t i) {
+  size_t j = mb_next(c, i);
+  if (j == CHUNK_WORDS - MB_TAIL) {
+    WD_CHECK(c[j] == mb_tag(0, 0), "boundary tag corrupted", &c[j], REPORT_MEDIUM(0));
+    return;
+  }
+  WD_CHECK(header_sound(c, j), "boundary tag corrupted", &c[j], REPORT_MEDIUM(mb_size(c[j])));
+}
+
+/* Cuts block i down to `need` bytes, allocated; a remainder large enough to
+ * be a block goes back on the lists, merged with a free block after it. */
+static void trim(size_t *c, size_t i, size_t need) {
+  size_t size = mb_size(c[i]);
+  if (size - need < MB_MIN) {
+    mb_set(c, i, size, 0);
+    seal(c, i);
+    return;
+  }
+  size_t j = mb_split(c, i, need, 0);
+  seal(c, i);
+  check_next(c, j);
+  size_t k = mb_next(c, j);
+  if (k < CHUNK_WORDS - MB_TAIL && mb_is_free(c[k])) {
+    list_remove(c, k);
+    mb_merge(c, j, 1);
+    bury(c, k);
+  }
+  seal(c, j);
+  list_insert(c, j);
+}
+
+void *medium_alloc(size_t n, size_t alignment) {
+  size_t need = mb_block_for(n);
+  size_t want = alignment <= MB_ALIGN ? need : need + alignment + MB_MIN;
+  lock_acquire(&arena.lock);
+  size_t *b = find_block(want);
+  if (b == NULL) {
+    if (!add_chunk()) {
+      lock_release(&arena.lock);
+      return NULL;
+    }
+    b = find_block(want);
+    if (b == NULL) {
+      lock_release(&arena.lock);
+      return NULL;
+    }
+  }
+  size_t *c = chunk_of(b);
+  size_t i = (size_t)(b - c);
+  list_remove(c, i);
+  if (is_whole(i, mb_size(c[i]))) arena.empty_chunks--;
+  if (alignment > MB_ALIGN) {
+    uintptr_t payload = (uintptr_t)&c[i + 2];
+    uintptr_t aligned = align_up(payload, alignment);
+    /* A gap too small to be a free block is widened to the next boundary. */
+    if (aligned != payload && aligned - payload < MB_MIN) aligned = align_up(payload + MB_MIN, alignment);
+    if (aligned != payload) {
+      size_t j = mb_split(c, i, aligned - payload, 1);
+      seal(c, i);
+      list_insert(c, i);
+      i = j;
+    }
+  }
+  trim(c, i, need);
+  arena.live++;
+  arena.live_bytes += mb_size(c[i]);
+  lock_release(&arena.lock);
+  return &c[i + 2];
+}
+
+void medium_free(void *p) {
+  lock_acquire(&arena.lock);
+  size_t i;
+  size_t *c = locate(p, &i, "invalid free", "double free");
+  size_t size = mb_size(c[i]);
+  arena.live--;
+  arena.live_bytes -= size;
+  check_next(c, i);
+  mb_set(c, i, size, 1);
+  size_t j = mb_next(c, i);
+  if (j < CHUNK_WORDS - MB_TAIL && mb_is_free(c[j])) {
+    list_remove(c, j);
+    mb_merge(c, i, 1);
+    bury(c, j);
+  }
+  if (mb_is_free(c[i - 1])) {
+    size_t h = mb_prev(c, i);
+    bool sound = h >= MB_FIRST && h < i && header_sound(c, h) && c[h] == c[i - 1];
+    WD_CHECK(sound, "boundary tag corrupted", &c[i - 1], REPORT_MEDIUM(mb_size(c[i - 1])));
+    list_remove(c, h);
+    mb_merge(c, h, 1);
+    bury(c, i);
+    i = h;
+  }
+  seal(c, i);
+  if (is_whole(i, mb_size(c[i]))) {
+    arena.empty_chunks++;
+    if (arena.empty_chunks > WD_MEDIUM_KEEP_EMPTY) {
+      release_chunk(c);
+      lock_release(&arena.lock);
+      return;
+    }
+  }
+  list_insert(c, i);
+  lock_release(&arena.lock);
+}
+
+size_t medium_usable(const void *p, const char *bad, const char *freed) {
+  lock_acquire(&arena.lock);
+  size_t i;
+  size_t *c = locate(p, &i, bad, freed);
+  size_t usable = mb_size(c[i]) - MB_OVERHEAD;
+  lock_release(&arena.lock);
+  return usable;
+}
+
+bool medium_resize(void *p, size_t n) {
+  size_t need = mb_block_for(n);
+  lock_acquire(&arena.lock);
+  size_t i;
+  size_t *c = locate(p, &i, "invalid free", "double free");
+  size_t size = mb_size(c[i]);
+  bool done = need <= size;
+  if (!done) {
+    check_next(c, i);
+    size_t j = mb_next(c, i);
+    if (j < CHUNK_WORDS - MB_TAIL && mb_is_free(c[j]) && size + mb_size(c[j]) >= need) {
+      list_remove(c, j);
+      mb_merge(c, i, 0);
+      bury(c, j);
+      done = true;
+    }
+  }
+  if (done) {
+    trim(c, i, need);
+    arena.live_bytes = arena.live_bytes - size + mb_size(c[i]);
+  }
+  lock_release(&arena.lock);
+  return done;
+}
+
+bool medium_size_matches(size_t usable, size_t n) {
+  size_t block = usable + MB_OVERHEAD;
+  size_t need = mb_block_for(n);
+  return block >= need && block - need < MB_MIN;
+}
+
+static void check_chunk(size_t *c, size_t *free_found) {
+  report_where_t none = REPORT_MEDIUM(0);
+  if (c[MB_FIRST - 1] != mb_tag(0, 0)) report_check_failed("chunk prologue", &c[MB_FIRST - 1], none);
+  if (c[CHUNK_WORDS - MB_TAIL] != mb_tag(0, 0)) {
+    report_check_failed("chunk epilogue", &c[CHUNK_WORDS - MB_TAIL], none);
+  }
+  size_t i = MB_FIRST;
+  size_t prev_free = 0;
+  size_t covered = 0;
+  while (i < CHUNK_WORDS - MB_TAIL) {
+    size_t size = mb_size(c[i]);
+    report_where_t where = REPORT_MEDIUM(size);
+    if (c[i] % MB_ALIGN > 1) report_check_failed("tag encoding", &c[i], where);
+    if (size < MB_MIN || mb_words(size) > CHUNK_WORDS - MB_TAIL - i) {
+      report_check_failed("blocks tile the chunk", &c[i], where);
+    }
+    if (c[i + 1] != checksum(&c[i], c[i])) report_check_failed("header checksum", &c[i], where);
+    if (c[i + mb_words(size) - 1] != c[i]) report_check_failed("footer matches header", &c[i], where);
+    if ((uintptr_t)&c[i + 2] % MB_ALIGN != 0) report_check_failed("payload aligned", &c[i], where);
+    size_t is_free = mb_is_free(c[i]);
+    if (is_free && prev_free) report_check_failed("no adjacent free blocks", &c[i], where);
+    *free_found += is_free;
+    prev_free = is_free;
+    covered += size;
+    i += mb_words(size);
+  }
+  if (i != CHUNK_WORDS - MB_TAIL || covered != WHOLE_BLOCK) {
+    report_check_failed("blocks tile the chunk", c, none);
+  }
+}
+
+static void check_lists(size_t free_found) {
+  size_t listed = 0;
+  for (unsigned fl = 0; fl < FL_COUNT; fl++) {
+    for (unsigned sl = 0; sl < MB_SL_COUNT; sl++) {
+      uintptr_t *head = &arena.heads[fl][sl];
+      bool marked = (arena.sl_map[fl] >> sl) & 1;
+      bool empty = *head == encode(head, NULL);
+      if (marked == empty) report_check_failed("bitmap marks non-empty lists", head, REPORT_MEDIUM(0));
+      size_t *prev = NULL;
+      for (size_t *b = follow(head); b != NULL; b = follow(next_link(b))) {
+        mb_list_t l = mb_list_of(mb_size(b[0]));
+        if (l.fl != fl || l.sl != sl) {
+          report_check_failed("free block on its size's list", b, REPORT_MEDIUM(mb_size(b[0])));
+        }
+        if (follow(prev_link(b)) != prev) {
+          report_check_failed("free list back links", b, REPORT_MEDIUM(mb_size(b[0])));
+        }
+        if (++listed > free_found) report_check_failed("free blocks listed once", b, REPORT_MEDIUM(0));
+        prev = b;
+      }
+    }
+    bool fl_marked = (arena.fl_map >> fl) & 1;
+    if (fl_marked != (arena.sl_map[fl] != 0)) {
+      report_check_failed("bitmap marks non-empty lists", &arena.sl_map[fl], REPORT_MEDIUM(0));
+    }
+  }
+  if (listed != free_found) report_check_failed("every free block listed", NULL, REPORT_MEDIUM(0));
+  if (listed != arena.free_blocks) report_check_failed("free block count", NULL, REPORT_MEDIUM(0));
+}
+
+void medium_check(void) {
+  lock_acquire(&arena.lock);
+  size_t free_found = 0, chunks = 0, empty = 0;
+  for (uint32_t idx = 0; idx < arena.carved; idx++) {
+    if (!arena.chunk_live[idx]) continue;
+    size_t *c = (size_t *)(medium_range_start + (uintptr_t)idx * CHUNK_BYTES);
+    check_chunk(c, &free_found);
+    chunks++;
+    empty += is_whole(MB_FIRST, mb_size(c[MB_FIRST])) && mb_is_free(c[MB_FIRST]);
+  }
+  if (chunks != arena.chunks || empty != arena.empty_chunks) {
+    report_check_failed("chunk counts", NULL, REPORT_MEDIUM(0));
+  }
+  check_lists(free_found);
+  lock_release(&arena.lock);
+}
+
+void medium_add_stats(wd_stats_t *stats) {
+  lock_acquire(&arena.lock);
+  stats->medium_live += arena.live;
+  stats->medium_bytes += arena.live_bytes;
+  stats->medium_free_blocks += arena.free_blocks;
+  stats->medium_free_bytes += arena.free_bytes;
+  stats->medium_chunks += arena.chunks;
+  stats->mapped_bytes += arena.chunks * CHUNK_BYTES;
+  lock_release(&arena.lock);
+}
+
+void medium_lock_all(void) { lock_acquire(&arena.lock); }
+void medium_unlock_all(void) { lock_release(&arena.lock); }
+void medium_reset_locks(void) { lock_reset(&arena.lock); }

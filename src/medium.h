@@ -1,0 +1,51 @@
+/*
+ * The medium tier: segregated fit over size-segregated free lists inside
+ * large chunks. Blocks carry boundary tags with keyed checksums; a request
+ * splits a block, a free merges it with free neighbours; a chunk that
+ * becomes wholly free goes back to the kernel.
+ */
+#ifndef WD_MEDIUM_H
+#define WD_MEDIUM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "warden.h"
+
+extern uintptr_t medium_range_start;
+extern uintptr_t medium_range_end;
+
+static inline bool medium_owns(const void *p) {
+  return (uintptr_t)p - medium_range_start < medium_range_end - medium_range_start;
+}
+
+bool medium_init(void);
+
+/* A block with at least n usable bytes at an address aligned to
+ * `alignment` (a power of two, at most a page), or NULL when out of memory. */
+void *medium_alloc(size_t n, size_t alignment);
+
+/* Frees a pointer that medium_owns(); aborts on an invalid or double free
+ * and on corrupted tags or links. */
+void medium_free(void *p);
+
+/* Usable bytes of a live block. Aborts if p is not one: `bad` names a
+ * pointer that was never a block, `freed` a freed block. */
+size_t medium_usable(const void *p, const char *bad, const char *freed);
+
+/* Resizes a live block in place to hold n bytes, shrinking or growing into
+ * a free neighbour. False (block unchanged) when it cannot. */
+bool medium_resize(void *p, size_t n);
+
+/* True when a block of `usable` bytes is what a request of n bytes (at the
+ * given alignment) can have produced: for sized frees. */
+bool medium_size_matches(size_t usable, size_t n);
+
+void medium_check(void);
+void medium_add_stats(wd_stats_t *stats);
+void medium_lock_all(void);
+void medium_unlock_all(void);
+void medium_reset_locks(void);
+
+#endif /* WD_MEDIUM_H */

@@ -1,0 +1,53 @@
+/*
+ * The only place Warden talks to the kernel about memory or randomness.
+ *
+ * Every address and length passed in must be page aligned (os_page_size()).
+ * None of these functions allocates, so they are safe on the failure path.
+ */
+#ifndef WD_OS_H
+#define WD_OS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define OS_PAGE 4096UL
+
+/* Reserves `size` bytes of address space with no access and no commit
+ * charge. Returns NULL when the kernel refuses. */
+void *os_reserve(size_t size);
+
+/* Like os_reserve, but the start is aligned to `alignment` (a power of two,
+ * at least a page); the unaligned ends are given back. */
+void *os_reserve_aligned(size_t size, size_t alignment);
+
+/* Makes reserved pages readable and writable. Pages never written read as
+ * zero. Returns false when the commit limit is reached. */
+bool os_commit(void *addr, size_t size);
+
+/* Gives the pages' memory back and makes them inaccessible again; the
+ * address range stays reserved. Later reads fault; a later os_commit
+ * returns zero pages. */
+void os_decommit(void *addr, size_t size);
+
+/* Makes pages inaccessible without giving their memory back (guards,
+ * quarantined mappings). */
+void os_protect_none(void *addr, size_t size);
+
+/* Makes pages read-only (metadata that is final after initialization). */
+void os_protect_read(void *addr, size_t size);
+
+/* Gives the pages' memory back but keeps them accessible; they read as
+ * zero afterwards. */
+void os_purge(void *addr, size_t size);
+
+/* Returns the range to the kernel; it may be handed to anyone afterwards. */
+void os_release(void *addr, size_t size);
+
+/* True when every page of the range is mapped (whatever its protection). */
+bool os_is_mapped(const void *addr, size_t size);
+
+/* Fills buf with `len` bytes from the kernel's random generator; ends the
+ * process if the kernel cannot provide them (secrets must never be weak). */
+void os_random(void *buf, size_t len);
+
+#endif /* WD_OS_H */

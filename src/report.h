@@ -1,0 +1,54 @@
+/*
+ * The failure path: one line on stderr, then abort().
+ *
+ * Nothing here allocates or takes a lock: these functions run while the heap
+ * is known to be corrupt, possibly with allocator locks held. The line is
+ * stable so that tests and log scanners can match it:
+ *   warden: <what>: <address> (<tier>, <unit> <value>)
+ */
+#ifndef WD_REPORT_H
+#define WD_REPORT_H
+
+#include <stddef.h>
+
+#include "config.h"
+
+/* Where the bad address lies: a tier and the class or size that names the
+ * slot, block or mapping. A NULL tier prints "(outside heap)". */
+typedef struct report_where {
+  const char *tier;
+  const char *unit;
+  size_t value;
+} report_where_t;
+
+#define REPORT_OUTSIDE ((report_where_t){NULL, NULL, 0})
+#define REPORT_SMALL(slot_size) ((report_where_t){"small", "class", (slot_size)})
+#define REPORT_MEDIUM(block_size) ((report_where_t){"medium", "block", (block_size)})
+#define REPORT_LARGE(size) ((report_where_t){"large", "size", (size)})
+
+/* Heap corruption or misuse that the standards leave undefined. */
+_Noreturn void report_fatal(const char *what, const void *addr, report_where_t where);
+
+/* A broken heap invariant found by wd_heap_check(). */
+_Noreturn void report_check_failed(const char *invariant, const void *addr, report_where_t where);
+
+/* The kernel refused an operation that cannot fail in a sane process. */
+_Noreturn void report_os_failure(const char *call, const void *addr, int err);
+
+/* Security checks are always compiled in and end the process. Debug
+ * assertions state internal beliefs and vanish from release builds. */
+#define WD_CHECK(cond, what, addr, where) \
+  do {                                    \
+    if (__builtin_expect(!(cond), 0)) report_fatal((what), (addr), (where)); \
+  } while (0)
+
+#if WD_DEBUG
+#define WD_ASSERT(cond)                                                      \
+  do {                                                                       \
+    if (!(cond)) report_fatal("assertion failed: " #cond, NULL, REPORT_OUTSIDE); \
+  } while (0)
+#else
+#define WD_ASSERT(cond) ((void)0)
+#endif
+
+#endif /* WD_REPORT_H */

@@ -1,0 +1,34 @@
+/*
+ * Per-process secrets: canary values, medium header checksums and free-list
+ * link encoding are all keyed, so that an attacker who can write heap memory
+ * still cannot forge them without first reading the keys.
+ */
+#ifndef WD_SECRET_H
+#define WD_SECRET_H
+
+#include <stdint.h>
+
+typedef struct secret {
+  uint64_t canary; /* small slot canaries */
+  uint64_t header; /* medium tag checksums */
+  uint64_t link;   /* medium free-list link encoding */
+} secret_t;
+
+extern secret_t secret_keys;
+
+/* Draws the keys from the kernel. Called once, before any allocation. */
+void secret_init(void);
+
+/* A keyed mix: every input bit affects every output bit, so a checksum over
+ * (value, address) cannot be adjusted for a changed value without the key. */
+static inline uint64_t secret_mix(uint64_t x, uint64_t key) {
+  x ^= key;
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ULL;
+  x ^= x >> 33;
+  return x ^ key;
+}
+
+#endif /* WD_SECRET_H */

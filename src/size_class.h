@@ -1,0 +1,46 @@
+/*
+ * Small size classes: 16..128 bytes in steps of 16, then four classes per
+ * doubling up to 16 KiB. Class 0 serves malloc(0) from slots that are never
+ * made accessible.
+ *
+ * A class's size is its slot stride, canary included: a request of n bytes
+ * needs a slot of at least n + SMALL_CANARY bytes.
+ */
+#ifndef WD_SIZE_CLASS_H
+#define WD_SIZE_CLASS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bits.h"
+#include "config.h"
+
+#define SMALL_CLASS_COUNT 37
+#define SMALL_MAX_SLOT 16384
+#define SMALL_CANARY (WD_CANARY ? 8 : 0)
+/* The largest request the small tier serves. */
+#define SMALL_MAX_REQUEST (SMALL_MAX_SLOT - SMALL_CANARY)
+#define SMALL_MAX_SLOTS 256
+
+typedef struct small_geometry {
+  uint32_t slot_size; /* stride between slots; 16 for class 0 */
+  uint32_t slots;     /* slots per slab, at most SMALL_MAX_SLOTS */
+  uint32_t slab_size; /* bytes per slab, a page multiple */
+} small_geometry_t;
+
+extern const small_geometry_t small_geometry[SMALL_CLASS_COUNT];
+
+/* The smallest class whose slot holds `slot_bytes` (0 < slot_bytes <=
+ * SMALL_MAX_SLOT). Classes are numbered from 1 here; 0 is malloc(0)'s. */
+static inline unsigned small_class_of(size_t slot_bytes) {
+  if (slot_bytes <= 128) return (unsigned)((slot_bytes + 15) / 16);
+  unsigned k = log2_floor(slot_bytes - 1); /* 2^k < slot_bytes <= 2^(k+1), 7 <= k <= 13 */
+  return 8 + (k - 7) * 4 + (unsigned)((slot_bytes - 1) >> (k - 2)) - 3;
+}
+
+/* The size a report names for class c: 0 for the malloc(0) class. */
+static inline size_t small_class_size(unsigned c) {
+  return c == 0 ? 0 : small_geometry[c].slot_size;
+}
+
+#endif /* WD_SIZE_CLASS_H */
