@@ -141,12 +141,17 @@ void *large_alloc(size_t n, size_t alignment) {
   return (void *)r.ptr;
 }
 
-/* Reports p, which is in no table: a double free if it was freed lately. */
+/* Reports p, which starts no live allocation: a double free if it was
+ * freed lately, an interior pointer if a live mapping holds it. Only the
+ * failure path scans the whole table. */
 _Noreturn static void report_unknown(const void *p, const char *bad, const char *freed) {
+  uintptr_t a = (uintptr_t)p;
   for (size_t i = 0; i < WD_LARGE_FREED_MEMORY; i++) {
-    if (large.freed[i].ptr == (uintptr_t)p && p != NULL) {
-      report_fatal(freed, p, REPORT_LARGE(large.freed[i].size));
-    }
+    if (large.freed[i].ptr == a && a != 0) report_fatal(freed, p, REPORT_LARGE(large.freed[i].size));
+  }
+  for (size_t i = 0; i < large.capacity; i++) {
+    const record_t *r = &large.table[i];
+    if (r->ptr != 0 && a - r->map < r->map_size) report_fatal(bad, p, REPORT_LARGE(r->size));
   }
   report_fatal(bad, p, REPORT_OUTSIDE);
 }

@@ -87,7 +87,7 @@ static size_t *follow(const uintptr_t *where) {
     sound = arena.chunk_live[chunk_index(c)] && i >= MB_FIRST && i < CHUNK_WORDS - MB_TAIL &&
             header_sound(c, i) && mb_is_free(c[i]);
   }
-  WD_CHECK(sound, "free list corrupted", where, REPORT_MEDIUM(0));
+  WD_CHECK(sound, "free list corrupted", where, REPORT_MEDIUM_UNKNOWN);
   return b;
 }
 
@@ -209,11 +209,12 @@ static size_t *locate(const void *p, size_t *index, const char *bad, const char 
   size_t w = (a - (uintptr_t)c) / MB_WORD;
   bool placed = arena.chunk_live[chunk_index(c)] && a % MB_ALIGN == 0 && w >= MB_FIRST + 2 &&
                 w < CHUNK_WORDS - MB_TAIL;
-  WD_CHECK(placed, bad, p, REPORT_MEDIUM(0));
+  WD_CHECK(placed, bad, p, REPORT_MEDIUM_UNKNOWN);
   size_t i = w - 2;
   if (!header_sound(c, i)) {
-    WD_CHECK(c[i + 1] != checksum(&c[i], DEAD_TAG), freed, p, REPORT_MEDIUM(0));
-    report_fatal(bad, p, REPORT_MEDIUM(0));
+    /* A buried header keeps the tag it had when its block was merged away. */
+    WD_CHECK(c[i + 1] != checksum(&c[i], DEAD_TAG), freed, p, REPORT_MEDIUM(mb_size(c[i])));
+    report_fatal(bad, p, REPORT_MEDIUM_UNKNOWN);
   }
   size_t size = mb_size(c[i]);
   WD_CHECK(!mb_is_free(c[i]), freed, p, REPORT_MEDIUM(size));
@@ -226,10 +227,10 @@ static size_t *locate(const void *p, size_t *index, const char *bad, const char 
 static void check_next(const size_t *c, size_t i) {
   size_t j = mb_next(c, i);
   if (j == CHUNK_WORDS - MB_TAIL) {
-    WD_CHECK(c[j] == mb_tag(0, 0), "boundary tag corrupted", &c[j], REPORT_MEDIUM(0));
+    WD_CHECK(c[j] == mb_tag(0, 0), "boundary tag corrupted", &c[j], REPORT_MEDIUM_UNKNOWN);
     return;
   }
-  WD_CHECK(header_sound(c, j), "boundary tag corrupted", &c[j], REPORT_MEDIUM(mb_size(c[j])));
+  WD_CHECK(header_sound(c, j), "boundary tag corrupted", &c[j], REPORT_MEDIUM_UNKNOWN);
 }
 
 /* Cuts block i down to `need` bytes, allocated; a remainder large enough to
@@ -311,7 +312,7 @@ void medium_free(void *p) {
   if (mb_is_free(c[i - 1])) {
     size_t h = mb_prev(c, i);
     bool sound = h >= MB_FIRST && h < i && header_sound(c, h) && c[h] == c[i - 1];
-    WD_CHECK(sound, "boundary tag corrupted", &c[i - 1], REPORT_MEDIUM(mb_size(c[i - 1])));
+    WD_CHECK(sound, "boundary tag corrupted", &c[i - 1], REPORT_MEDIUM_UNKNOWN);
     list_remove(c, h);
     mb_merge(c, h, 1);
     bury(c, i);

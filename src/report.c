@@ -40,6 +40,9 @@ static void put_where(line_t *l, report_where_t where) {
   put_str(l, " (");
   if (where.tier == NULL) {
     put_str(l, "outside heap");
+  } else if (where.unit == NULL) {
+    put_str(l, where.tier);
+    put_str(l, ", unknown block");
   } else {
     put_str(l, where.tier);
     put_str(l, ", ");

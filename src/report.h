@@ -14,7 +14,8 @@
 #include "config.h"
 
 /* Where the bad address lies: a tier and the class or size that names the
- * slot, block or mapping. A NULL tier prints "(outside heap)". */
+ * slot, block or mapping. A NULL tier prints "(outside heap)"; a NULL unit
+ * prints "(<tier>, unknown block)". */
 typedef struct report_where {
   const char *tier;
   const char *unit;
@@ -22,6 +23,8 @@ typedef struct report_where {
 } report_where_t;
 
 #define REPORT_OUTSIDE ((report_where_t){NULL, NULL, 0})
+/* In the medium range, but no block can be trusted to name a size. */
+#define REPORT_MEDIUM_UNKNOWN ((report_where_t){"medium", NULL, 0})
 #define REPORT_SMALL(slot_size) ((report_where_t){"small", "class", (slot_size)})
 #define REPORT_MEDIUM(block_size) ((report_where_t){"medium", "block", (block_size)})
 #define REPORT_LARGE(size) ((report_where_t){"large", "size", (size)})
