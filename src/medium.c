@@ -372,7 +372,7 @@ bool medium_size_matches(size_t usable, size_t n) {
 }
 
 static void check_chunk(size_t *c, size_t *free_found) {
-  report_where_t none = REPORT_MEDIUM(0);
+  report_where_t none = REPORT_MEDIUM_UNKNOWN;
   if (c[MB_FIRST - 1] != mb_tag(0, 0)) report_check_failed("chunk prologue", &c[MB_FIRST - 1], none);
   if (c[CHUNK_WORDS - MB_TAIL] != mb_tag(0, 0)) {
     report_check_failed("chunk epilogue", &c[CHUNK_WORDS - MB_TAIL], none);
@@ -409,7 +409,7 @@ static void check_lists(size_t free_found) {
       uintptr_t *head = &arena.heads[fl][sl];
       bool marked = (arena.sl_map[fl] >> sl) & 1;
       bool empty = *head == encode(head, NULL);
-      if (marked == empty) report_check_failed("bitmap marks non-empty lists", head, REPORT_MEDIUM(0));
+      if (marked == empty) report_check_failed("bitmap marks non-empty lists", head, REPORT_MEDIUM_UNKNOWN);
       size_t *prev = NULL;
       for (size_t *b = follow(head); b != NULL; b = follow(next_link(b))) {
         mb_list_t l = mb_list_of(mb_size(b[0]));
@@ -419,17 +419,17 @@ static void check_lists(size_t free_found) {
         if (follow(prev_link(b)) != prev) {
           report_check_failed("free list back links", b, REPORT_MEDIUM(mb_size(b[0])));
         }
-        if (++listed > free_found) report_check_failed("free blocks listed once", b, REPORT_MEDIUM(0));
+        if (++listed > free_found) report_check_failed("free blocks listed once", b, REPORT_MEDIUM_UNKNOWN);
         prev = b;
       }
     }
     bool fl_marked = (arena.fl_map >> fl) & 1;
     if (fl_marked != (arena.sl_map[fl] != 0)) {
-      report_check_failed("bitmap marks non-empty lists", &arena.sl_map[fl], REPORT_MEDIUM(0));
+      report_check_failed("bitmap marks non-empty lists", &arena.sl_map[fl], REPORT_MEDIUM_UNKNOWN);
     }
   }
-  if (listed != free_found) report_check_failed("every free block listed", NULL, REPORT_MEDIUM(0));
-  if (listed != arena.free_blocks) report_check_failed("free block count", NULL, REPORT_MEDIUM(0));
+  if (listed != free_found) report_check_failed("every free block listed", NULL, REPORT_MEDIUM_UNKNOWN);
+  if (listed != arena.free_blocks) report_check_failed("free block count", NULL, REPORT_MEDIUM_UNKNOWN);
 }
 
 void medium_check(void) {
@@ -443,7 +443,7 @@ void medium_check(void) {
     empty += is_whole(MB_FIRST, mb_size(c[MB_FIRST])) && mb_is_free(c[MB_FIRST]);
   }
   if (chunks != arena.chunks || empty != arena.empty_chunks) {
-    report_check_failed("chunk counts", NULL, REPORT_MEDIUM(0));
+    report_check_failed("chunk counts", NULL, REPORT_MEDIUM_UNKNOWN);
   }
   check_lists(free_found);
   lock_release(&arena.lock);
