@@ -112,7 +112,7 @@ void *wd_calloc(size_t count, size_t size) {
   /* Small slots come zeroed when they are zeroed on free; large mappings
    * are always fresh from the kernel. */
   route_t r = route(total, 1);
-  bool zeroed = r.tier == TIER_LARGE || (r.tier == TIER_SMALL && (r.cls == 0 || WD_ZERO_ON_FREE));
+  bool zeroed = r.tier == TIER_LARGE || (r.tier == TIER_SMALL && (r.cls == 0 || small_zeroing()));
   if (!zeroed) memset(p, 0, total);
   return p;
 }

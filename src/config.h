@@ -7,18 +7,35 @@
  * dependencies below are checked at compile time so that an impossible
  * combination does not build.
  *
- * | knob                       | default | light | meaning                                   |
- * |----------------------------|---------|-------|-------------------------------------------|
- * | WD_CANARY                  | 1       | 1     | 8-byte canary at the end of small slots    |
- * | WD_ZERO_ON_FREE            | 1       | 0     | zero small slots on free, check on reuse   |
- * | WD_SMALL_CLASS_SHIFT       | 33      | 33    | log2 of the address range of a size class  |
- * | WD_MEDIUM_CHUNK_SHIFT      | 22      | 22    | log2 of a medium chunk (4 MiB)             |
- * | WD_MEDIUM_REGION_SHIFT     | 36      | 36    | log2 of the medium address range (64 GiB)  |
- * | WD_MEDIUM_MAX              | 1 MiB   | 1 MiB | largest request served by the medium tier  |
- * | WD_MEDIUM_KEEP_EMPTY       | 1       | 1     | empty chunks kept committed before release |
- * | WD_LARGE_FREED_MEMORY      | 1024    | 1024  | freed large addresses remembered, so a     |
- * |                            |         |       | later free is named a double free          |
- * | WD_DEBUG                   | 0       | 0     | debug assertions (never on in release)     |
+ * | knob                        | default | light | meaning                                       |
+ * |-----------------------------|---------|-------|-----------------------------------------------|
+ * | WD_CANARY                   | 1       | 1     | 8-byte canary at the end of small slots        |
+ * | WD_ZERO_ON_FREE             | 1       | 0     | zero small slots on free, check zero on reuse  |
+ * | WD_SMALL_QUARANTINE_RANDOM  | 64      | 0     | freed small slots held in a random array ...   |
+ * | WD_SMALL_QUARANTINE_FIFO    | 64      | 0     | ... then in a FIFO, per class, before reuse    |
+ * | WD_LARGE_QUARANTINE_RANDOM  | 16      | 0     | freed large mappings kept inaccessible in a    |
+ * | WD_LARGE_QUARANTINE_FIFO    | 16      | 0     | random array, then a FIFO, before unmapping    |
+ * | WD_RANDOMIZE                | 1       | 0     | random slot within a slab, random fresh slab   |
+ * | WD_SMALL_GUARD_INTERVAL     | 8       | 0     | one inaccessible guard slab after every N      |
+ * |                             |         |       | slabs (0: none)                                |
+ * | WD_SMALL_CLASS_SHIFT        | 33      | 33    | log2 of the address range of a size class      |
+ * | WD_MEDIUM_CHUNK_SHIFT       | 22      | 22    | log2 of a medium chunk (4 MiB)                 |
+ * | WD_MEDIUM_REGION_SHIFT      | 36      | 36    | log2 of the medium address range (64 GiB)      |
+ * | WD_MEDIUM_MAX               | 1 MiB   | 1 MiB | largest request served by the medium tier      |
+ * | WD_MEDIUM_KEEP_EMPTY        | 1       | 1     | empty chunks kept committed before release     |
+ * | WD_LARGE_FREED_MEMORY       | 1024    | 1024  | unmapped large addresses remembered, so that a |
+ * |                             |         |       | later free of one is named a double free       |
+ * | WD_DEBUG                    | 0       | 0     | debug assertions (never on in release)         |
+ *
+ * Always on, in both variants: out-of-line small and large metadata,
+ * double/invalid free detection in every tier, keyed medium tag checksums
+ * and encoded free-list links, guard pages around large allocations and
+ * metadata, read-only metadata after initialization, inaccessible malloc(0).
+ *
+ * At run time WARDEN_OPTIONS may lower (never raise) the quarantine lengths
+ * and turn randomization or zeroing off, for example
+ *   WARDEN_OPTIONS=small_quarantine=0:large_quarantine=0:randomize=0:zero_on_free=0
+ * It is ignored in set-uid and other secure-execution programs (options.c).
  */
 #ifndef WD_CONFIG_H
 #define WD_CONFIG_H
@@ -33,6 +50,30 @@
 
 #ifndef WD_ZERO_ON_FREE
 #define WD_ZERO_ON_FREE (!WD_LIGHT)
+#endif
+
+#ifndef WD_SMALL_QUARANTINE_RANDOM
+#define WD_SMALL_QUARANTINE_RANDOM (WD_LIGHT ? 0 : 64)
+#endif
+
+#ifndef WD_SMALL_QUARANTINE_FIFO
+#define WD_SMALL_QUARANTINE_FIFO (WD_LIGHT ? 0 : 64)
+#endif
+
+#ifndef WD_LARGE_QUARANTINE_RANDOM
+#define WD_LARGE_QUARANTINE_RANDOM (WD_LIGHT ? 0 : 16)
+#endif
+
+#ifndef WD_LARGE_QUARANTINE_FIFO
+#define WD_LARGE_QUARANTINE_FIFO (WD_LIGHT ? 0 : 16)
+#endif
+
+#ifndef WD_RANDOMIZE
+#define WD_RANDOMIZE (!WD_LIGHT)
+#endif
+
+#ifndef WD_SMALL_GUARD_INTERVAL
+#define WD_SMALL_GUARD_INTERVAL (WD_LIGHT ? 0 : 8)
 #endif
 
 #ifndef WD_SMALL_CLASS_SHIFT
@@ -66,6 +107,21 @@
 _Static_assert(WD_LIGHT == 0 || WD_LIGHT == 1, "WD_LIGHT is 0 or 1");
 _Static_assert(WD_CANARY == 0 || WD_CANARY == 1, "WD_CANARY is 0 or 1");
 _Static_assert(WD_ZERO_ON_FREE == 0 || WD_ZERO_ON_FREE == 1, "WD_ZERO_ON_FREE is 0 or 1");
+_Static_assert(WD_SMALL_QUARANTINE_RANDOM >= 0 && WD_SMALL_QUARANTINE_RANDOM <= 4096,
+               "the small random quarantine holds 0 to 4096 slots per class");
+_Static_assert(WD_SMALL_QUARANTINE_FIFO >= 0 && WD_SMALL_QUARANTINE_FIFO <= 4096,
+               "the small FIFO quarantine holds 0 to 4096 slots per class");
+_Static_assert(WD_SMALL_QUARANTINE_FIFO == 0 || WD_SMALL_QUARANTINE_RANDOM > 0,
+               "the FIFO quarantine is fed by the random one");
+_Static_assert(WD_LARGE_QUARANTINE_RANDOM >= 0 && WD_LARGE_QUARANTINE_RANDOM <= 256,
+               "the large random quarantine holds 0 to 256 mappings");
+_Static_assert(WD_LARGE_QUARANTINE_FIFO >= 0 && WD_LARGE_QUARANTINE_FIFO <= 256,
+               "the large FIFO quarantine holds 0 to 256 mappings");
+_Static_assert(WD_LARGE_QUARANTINE_FIFO == 0 || WD_LARGE_QUARANTINE_RANDOM > 0,
+               "the FIFO quarantine is fed by the random one");
+_Static_assert(WD_RANDOMIZE == 0 || WD_RANDOMIZE == 1, "WD_RANDOMIZE is 0 or 1");
+_Static_assert(WD_SMALL_GUARD_INTERVAL >= 0 && WD_SMALL_GUARD_INTERVAL <= 1024,
+               "a guard slab follows every 1 to 1024 slabs, or none (0)");
 _Static_assert(WD_SMALL_CLASS_SHIFT >= 28 && WD_SMALL_CLASS_SHIFT <= 36,
                "a size class spans 256 MiB to 64 GiB of address space");
 _Static_assert(WD_MEDIUM_CHUNK_SHIFT >= 21 && WD_MEDIUM_CHUNK_SHIFT <= 26,

@@ -7,6 +7,8 @@
 #include "lock.h"
 #include "medium.h"
 #include "report.h"
+#include "options.h"
+#include "sealed.h"
 #include "secret.h"
 #include "small.h"
 
@@ -31,9 +33,9 @@ static void after_fork_parent(void) {
 }
 
 static void after_fork_child(void) {
-  large_reset_locks();
+  large_after_fork_child();
   medium_reset_locks();
-  small_reset_locks();
+  small_after_fork_child();
   lock_reset(&init_lock);
 }
 
@@ -43,10 +45,12 @@ void heap_init(void) {
     lock_release(&init_lock);
     return;
   }
-  secret_init();
+  secret_init(&sealed.keys);
+  options_load(&sealed.options);
   /* Without its address ranges Warden cannot serve any request; saying so
    * once beats failing every allocation of a program that then misbehaves. */
   if (!small_init() || !medium_init() || !large_init()) report_os_failure("mmap", NULL, ENOMEM);
+  sealed_seal();
   __atomic_store_n(&heap_ready, true, __ATOMIC_RELEASE);
   lock_release(&init_lock);
   /* Registered after the heap is ready: registration may allocate. */

@@ -226,4 +226,4 @@ void large_add_stats(wd_stats_t *stats) {
 
 void large_lock_all(void) { lock_acquire(&large.lock); }
 void large_unlock_all(void) { lock_release(&large.lock); }
-void large_reset_locks(void) { lock_reset(&large.lock); }
+void large_after_fork_child(void) { lock_reset(&large.lock); }

@@ -34,6 +34,6 @@ void large_check(void);
 void large_add_stats(wd_stats_t *stats);
 void large_lock_all(void);
 void large_unlock_all(void);
-void large_reset_locks(void);
+void large_after_fork_child(void);
 
 #endif /* WD_LARGE_H */

@@ -1,12 +1,13 @@
 #include "secret.h"
 
 #include "os.h"
+#include "random.h"
 
-secret_t secret_keys;
-
-void secret_init(void) {
-  os_random(&secret_keys, sizeof secret_keys);
+void secret_init(secret_t *out) {
+  os_random(out, sizeof *out);
   /* Link and header keys of 0 would leave links raw or checksums plain. */
-  secret_keys.header |= 1;
-  secret_keys.link |= 1;
+  out->header |= 1;
+  out->link |= 1;
 }
+
+void random_seed(random_t *r) { os_random(r, sizeof *r); }

@@ -1,7 +1,8 @@
 /*
  * Per-process secrets: canary values, medium header checksums and free-list
  * link encoding are all keyed, so that an attacker who can write heap memory
- * still cannot forge them without first reading the keys.
+ * still cannot forge them without first reading the keys. The keys live in
+ * the sealed page (sealed.h), read-only after initialization.
  */
 #ifndef WD_SECRET_H
 #define WD_SECRET_H
@@ -14,10 +15,10 @@ typedef struct secret {
   uint64_t link;   /* medium free-list link encoding */
 } secret_t;
 
-extern secret_t secret_keys;
-
-/* Draws the keys from the kernel. Called once, before any allocation. */
-void secret_init(void);
+/* Draws the keys from the kernel. Called once, before any allocation; never
+ * again, not even in a forked child, whose inherited blocks carry canaries
+ * and checksums made with these keys. */
+void secret_init(secret_t *out);
 
 /* A keyed mix: every input bit affects every output bit, so a checksum over
  * (value, address) cannot be adjusted for a changed value without the key. */
@@ -30,5 +31,9 @@ static inline uint64_t secret_mix(uint64_t x, uint64_t key) {
   x ^= x >> 33;
   return x ^ key;
 }
+
+#include "sealed.h"
+
+#define secret_keys (sealed.keys)
 
 #endif /* WD_SECRET_H */

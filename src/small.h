@@ -12,22 +12,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sealed.h"
+#include "config.h"
 #include "size_class.h"
 #include "warden.h"
 
-/* The whole small range, all classes; set once by small_init. */
-extern uintptr_t small_range_start;
-extern uintptr_t small_range_end;
-
+/* The whole small range, all classes, is [sealed.small_start, small_end). */
 static inline bool small_owns(const void *p) {
-  return (uintptr_t)p - small_range_start < small_range_end - small_range_start;
+  return (uintptr_t)p - sealed.small_start < sealed.small_end - sealed.small_start;
 }
 
 /* Reserves the address space of every class. False if the kernel refuses. */
 bool small_init(void);
 
 /* A slot of class c (0 <= c < SMALL_CLASS_COUNT), or NULL when out of
- * memory. The slot's usable bytes read as zero only if WD_ZERO_ON_FREE. */
+ * memory. The slot's usable bytes read as zero when small_zeroing(). */
 void *small_alloc(unsigned c);
 
 /* Frees a pointer that small_owns(); aborts on an invalid or double free or
@@ -43,6 +42,9 @@ static inline size_t small_usable(unsigned c) {
   return c == 0 ? 0 : small_geometry[c].slot_size - SMALL_CANARY;
 }
 
+/* True when freed slots are zeroed (so fresh slots read as zero). */
+static inline bool small_zeroing(void) { return WD_ZERO_ON_FREE && sealed.options.zero_on_free; }
+
 /* Walks every small-tier invariant; reports the first violation. */
 void small_check(void);
 
@@ -50,6 +52,8 @@ void small_add_stats(wd_stats_t *stats);
 
 void small_lock_all(void);
 void small_unlock_all(void);
-void small_reset_locks(void);
+/* In a forked child: locks reset, and layout randomness drawn anew so
+ * parent and child do not make the same choices from here on. */
+void small_after_fork_child(void);
 
 #endif /* WD_SMALL_H */

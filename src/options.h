@@ -1,0 +1,26 @@
+/*
+ * Run-time options from WARDEN_OPTIONS. They can only lower what the build
+ * compiled in (shorter quarantines, randomization or zeroing off), never
+ * enable a protection the build left out, and they are ignored entirely in
+ * secure-execution (set-uid, set-gid, capability-raising) programs, where
+ * the environment belongs to a less trusted user.
+ */
+#ifndef WD_OPTIONS_H
+#define WD_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct options {
+  uint32_t small_quarantine; /* cap on each small quarantine array */
+  uint32_t large_quarantine; /* cap on each large quarantine array */
+  bool randomize;
+  bool zero_on_free;
+} options_t;
+
+/* The compiled defaults, lowered by WARDEN_OPTIONS when allowed. Reads the
+ * environment with getenv (which does not allocate); unknown keys and bad
+ * values are ignored so that a typo cannot stop a service from starting. */
+void options_load(options_t *out);
+
+#endif /* WD_OPTIONS_H */

@@ -1,0 +1,34 @@
+/*
+ * State that is fixed once the heap is initialized: secrets, options and the
+ * tiers' address ranges. It fills whole pages of its own, which are made
+ * read-only at the end of initialization (heap.c), so a stray or malicious
+ * write cannot move a range check or swap a key.
+ */
+#ifndef WD_SEALED_H
+#define WD_SEALED_H
+
+#include <stdint.h>
+
+#include "options.h"
+#include "secret.h"
+#include "size_class.h"
+
+typedef struct small_class_layout {
+  char *base;         /* slab 0 of the class */
+  void *meta;         /* its slab metadata, out of line */
+  uint32_t max_slabs; /* slabs that fit the class's range */
+} small_class_layout_t;
+
+typedef struct sealed {
+  secret_t keys;
+  options_t options;
+  uintptr_t small_start, small_end;
+  small_class_layout_t small[SMALL_CLASS_COUNT];
+} __attribute__((aligned(4096))) sealed_t;
+
+extern sealed_t sealed;
+
+/* Makes the sealed pages read-only. */
+void sealed_seal(void);
+
+#endif /* WD_SEALED_H */
