@@ -7,10 +7,14 @@
 #include "config.h"
 #include "lock.h"
 #include "os.h"
+#include "random.h"
 #include "report.h"
+#include "sealed.h"
 
 #define GUARD OS_PAGE
 #define INITIAL_CAPACITY 256
+#define Q_RANDOM_CAP (WD_LARGE_QUARANTINE_RANDOM > 0 ? WD_LARGE_QUARANTINE_RANDOM : 1)
+#define Q_FIFO_CAP (WD_LARGE_QUARANTINE_FIFO > 0 ? WD_LARGE_QUARANTINE_FIFO : 1)
 
 typedef struct record {
   uintptr_t ptr;   /* 0: empty slot */
@@ -33,8 +37,16 @@ static struct {
   size_t capacity; /* a power of two */
   size_t count;
   size_t bytes;
-  freed_t freed[WD_LARGE_FREED_MEMORY]; /* recent frees, for naming double frees */
+  freed_t freed[WD_LARGE_FREED_MEMORY]; /* recent unmaps, for naming double frees */
   size_t freed_next;
+  /* Freed mappings wait here with no access and no memory before they are
+   * unmapped, so a dangling pointer faults instead of reaching a new
+   * allocation; a random array in front of a FIFO makes the wait
+   * unpredictable. ptr 0: empty entry. */
+  random_t rng;
+  record_t q_random[Q_RANDOM_CAP];
+  record_t q_fifo[Q_FIFO_CAP];
+  size_t fifo_head, fifo_count;
 } large = {.lock = LOCK_INIT};
 
 static size_t table_bytes(size_t capacity) { return align_up(capacity * sizeof(record_t), OS_PAGE); }
@@ -55,6 +67,7 @@ static void table_unmap(record_t *t, size_t capacity) {
 }
 
 bool large_init(void) {
+  random_seed(&large.rng);
   large.table = table_map(INITIAL_CAPACITY);
   large.capacity = INITIAL_CAPACITY;
   return large.table != NULL;
@@ -146,6 +159,10 @@ void *large_alloc(size_t n, size_t alignment) {
  * failure path scans the whole table. */
 _Noreturn static void report_unknown(const void *p, const char *bad, const char *freed) {
   uintptr_t a = (uintptr_t)p;
+  for (size_t i = 0; i < Q_RANDOM_CAP + Q_FIFO_CAP && a != 0; i++) {
+    const record_t *q = i < Q_RANDOM_CAP ? &large.q_random[i] : &large.q_fifo[i - Q_RANDOM_CAP];
+    if (q->ptr == a) report_fatal(freed, p, REPORT_LARGE(q->size));
+  }
   for (size_t i = 0; i < WD_LARGE_FREED_MEMORY; i++) {
     if (large.freed[i].ptr == a && a != 0) report_fatal(freed, p, REPORT_LARGE(large.freed[i].size));
   }
@@ -156,6 +173,30 @@ _Noreturn static void report_unknown(const void *p, const char *bad, const char 
   report_fatal(bad, p, REPORT_OUTSIDE);
 }
 
+static size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
+
+/* Puts a freed mapping in quarantine; returns the one that leaves it (ptr 0
+ * if none), which is r itself when the quarantine is off. */
+static record_t quarantine(record_t r) {
+  size_t cap = sealed.options.large_quarantine;
+  size_t random_len = min_size(cap, WD_LARGE_QUARANTINE_RANDOM);
+  if (random_len == 0) return r;
+  os_decommit((void *)r.map, r.map_size);
+  size_t k = random_below(&large.rng, (uint32_t)random_len);
+  record_t out = large.q_random[k];
+  large.q_random[k] = r;
+  size_t fifo_len = min_size(cap, WD_LARGE_QUARANTINE_FIFO);
+  if (out.ptr == 0 || fifo_len == 0) return out;
+  if (large.fifo_count < fifo_len) {
+    large.q_fifo[(large.fifo_head + large.fifo_count++) % fifo_len] = out;
+    return (record_t){0, 0, 0, 0};
+  }
+  record_t oldest = large.q_fifo[large.fifo_head];
+  large.q_fifo[large.fifo_head] = out;
+  large.fifo_head = (large.fifo_head + 1) % fifo_len;
+  return oldest;
+}
+
 void large_free(void *p) {
   lock_acquire(&large.lock);
   record_t *found = find((uintptr_t)p);
@@ -164,10 +205,13 @@ void large_free(void *p) {
   erase(found);
   large.count--;
   large.bytes -= r.map_size - 2 * GUARD;
-  large.freed[large.freed_next] = (freed_t){r.ptr, r.size};
-  large.freed_next = (large.freed_next + 1) % WD_LARGE_FREED_MEMORY;
+  record_t out = quarantine(r);
+  if (out.ptr != 0) {
+    large.freed[large.freed_next] = (freed_t){out.ptr, out.size};
+    large.freed_next = (large.freed_next + 1) % WD_LARGE_FREED_MEMORY;
+  }
   lock_release(&large.lock);
-  os_release((void *)r.map, r.map_size);
+  if (out.ptr != 0) os_release((void *)out.map, out.map_size);
 }
 
 size_t large_usable(const void *p, size_t *requested, const char *bad, const char *freed) {
@@ -213,6 +257,14 @@ void large_check(void) {
   if (count != large.count || bytes != large.bytes) {
     report_check_failed("large record count", NULL, REPORT_LARGE(0));
   }
+  for (size_t i = 0; i < Q_RANDOM_CAP + Q_FIFO_CAP; i++) {
+    const record_t *q = i < Q_RANDOM_CAP ? &large.q_random[i] : &large.q_fifo[i - Q_RANDOM_CAP];
+    if (i >= Q_RANDOM_CAP && i - Q_RANDOM_CAP >= large.fifo_count) break;
+    if (i < Q_RANDOM_CAP && q->ptr == 0) continue;
+    if (q->ptr == 0 || find(q->ptr) != NULL || !os_is_mapped((void *)q->map, q->map_size)) {
+      report_check_failed("large quarantine holds freed mappings", (void *)q->ptr, REPORT_LARGE(q->size));
+    }
+  }
   lock_release(&large.lock);
 }
 
@@ -226,4 +278,7 @@ void large_add_stats(wd_stats_t *stats) {
 
 void large_lock_all(void) { lock_acquire(&large.lock); }
 void large_unlock_all(void) { lock_release(&large.lock); }
-void large_after_fork_child(void) { lock_reset(&large.lock); }
+void large_after_fork_child(void) {
+  lock_reset(&large.lock);
+  random_seed(&large.rng);
+}
