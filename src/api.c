@@ -196,17 +196,15 @@ static void check_size(void *ptr, size_t size, size_t alignment) {
   bool ok = want.tier == tier && size <= MAX_REQUEST;
   if (ok && tier == TIER_SMALL) ok = small_class_of_live(ptr, "invalid free", "double free") == want.cls;
   if (ok && tier == TIER_MEDIUM) ok = medium_size_matches(have, size);
-  if (ok && tier == TIER_LARGE) {
-    size_t requested;
-    large_usable(ptr, &requested, "invalid free", "double free");
-    ok = requested == size;
-  }
+  size_t requested = 0;
+  if (tier == TIER_LARGE) large_usable(ptr, &requested, "invalid free", "double free");
+  if (ok && tier == TIER_LARGE) ok = requested == size;
   if (ok) return;
   if (tier == TIER_SMALL) {
     report_fatal("size mismatch", ptr, REPORT_SMALL(small_class_size(small_class_of_live(ptr, "", ""))));
   }
   report_fatal("size mismatch", ptr,
-               tier == TIER_MEDIUM ? REPORT_MEDIUM(have + MB_OVERHEAD) : REPORT_LARGE(have));
+               tier == TIER_MEDIUM ? REPORT_MEDIUM(have + MB_OVERHEAD) : REPORT_LARGE(requested));
 }
 
 void wd_free_sized(void *ptr, size_t size) {

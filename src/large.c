@@ -162,6 +162,7 @@ _Noreturn static void report_unknown(const void *p, const char *bad, const char 
   for (size_t i = 0; i < Q_RANDOM_CAP + Q_FIFO_CAP && a != 0; i++) {
     const record_t *q = i < Q_RANDOM_CAP ? &large.q_random[i] : &large.q_fifo[i - Q_RANDOM_CAP];
     if (q->ptr == a) report_fatal(freed, p, REPORT_LARGE(q->size));
+    if (q->ptr != 0 && a - q->map < q->map_size) report_fatal(bad, p, REPORT_LARGE(q->size));
   }
   for (size_t i = 0; i < WD_LARGE_FREED_MEMORY; i++) {
     if (large.freed[i].ptr == a && a != 0) report_fatal(freed, p, REPORT_LARGE(large.freed[i].size));

@@ -22,6 +22,9 @@
 #define DEAD_TAG 8
 /* How far a failed good-fit search looks along the exact-size list. */
 #define EXACT_LIST_PROBES 16
+/* Recent frees remembered so that a second free of a block whose chunk has
+ * since been given back is still named a double free. */
+#define FREED_MEMORY 256
 
 _Static_assert(FL_COUNT <= 32, "first-level bitmap is one 32-bit word");
 _Static_assert(WD_MEDIUM_MAX + MB_OVERHEAD + OS_PAGE + MB_MIN <= WHOLE_BLOCK,
@@ -38,6 +41,11 @@ typedef struct arena {
   uint32_t released_count;                 /* stack of indices given back */
   uint32_t released[CHUNK_COUNT];
   uint8_t chunk_live[CHUNK_COUNT];
+  struct {
+    uintptr_t ptr;
+    size_t size;
+  } freed[FREED_MEMORY];
+  size_t freed_next;
 } arena_t;
 
 uintptr_t medium_range_start;
@@ -209,7 +217,12 @@ static size_t *locate(const void *p, size_t *index, const char *bad, const char 
   size_t w = (a - (uintptr_t)c) / MB_WORD;
   bool placed = arena.chunk_live[chunk_index(c)] && a % MB_ALIGN == 0 && w >= MB_FIRST + 2 &&
                 w < CHUNK_WORDS - MB_TAIL;
-  WD_CHECK(placed, bad, p, REPORT_MEDIUM_UNKNOWN);
+  if (!placed) {
+    for (size_t k = 0; k < FREED_MEMORY && !arena.chunk_live[chunk_index(c)]; k++) {
+      if (arena.freed[k].ptr == a) report_fatal(freed, p, REPORT_MEDIUM(arena.freed[k].size));
+    }
+    report_fatal(bad, p, REPORT_MEDIUM_UNKNOWN);
+  }
   size_t i = w - 2;
   if (!header_sound(c, i)) {
     /* A buried header keeps the tag it had when its block was merged away. */
@@ -301,6 +314,9 @@ void medium_free(void *p) {
   size_t size = mb_size(c[i]);
   arena.live--;
   arena.live_bytes -= size;
+  arena.freed[arena.freed_next].ptr = (uintptr_t)p;
+  arena.freed[arena.freed_next].size = size;
+  arena.freed_next = (arena.freed_next + 1) % FREED_MEMORY;
   check_next(c, i);
   mb_set(c, i, size, 1);
   size_t j = mb_next(c, i);

@@ -3,8 +3,8 @@
 #include <errno.h>
 #include <malloc.h>
 #include <signal.h>
-#include <stdbool.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,8 +140,8 @@ static void query_freed(void *p) {
 
 void expect_warden(void) {
   void *p = launder(malloc(1));
-  /* A one-byte request gets the 16-byte class less its 8-byte canary; the
-   * C library would say 24. */
+  /* A one-byte request gets the 16-byte class less its 8-byte canary, a
+   * size that only Warden's bookkeeping produces. */
   size_t plain = malloc_usable_size(p);
   size_t own = wd_malloc_usable_size(p);
   if (plain != 8 || own != 8) {

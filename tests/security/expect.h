@@ -44,8 +44,8 @@ void expect_survives(const char *what, int (*body)(void *ctx), void *ctx);
 
 /*
  * Ends the program (exit 1) unless malloc, free and malloc_usable_size in
- * this binary are Warden's. Every test calls it first: a test that ran on
- * the C library's allocator would check nothing.
+ * this binary are Warden's. Every test calls it first: a test whose calls
+ * did not reach Warden would check nothing.
  */
 void expect_warden(void);
 
