@@ -37,14 +37,16 @@ static void apply(options_t *o, const char *key, size_t key_len, const char *val
 }
 
 void options_load(options_t *out) {
+  options_parse(out, getenv("WARDEN_OPTIONS"), getauxval(AT_SECURE) != 0);
+}
+
+void options_parse(options_t *out, const char *s, bool secure) {
   uint32_t small_q = WD_SMALL_QUARANTINE_RANDOM > WD_SMALL_QUARANTINE_FIFO ? WD_SMALL_QUARANTINE_RANDOM
                                                                          : WD_SMALL_QUARANTINE_FIFO;
   uint32_t large_q = WD_LARGE_QUARANTINE_RANDOM > WD_LARGE_QUARANTINE_FIFO ? WD_LARGE_QUARANTINE_RANDOM
                                                                          : WD_LARGE_QUARANTINE_FIFO;
   *out = (options_t){small_q, large_q, WD_RANDOMIZE != 0, WD_ZERO_ON_FREE != 0};
-  if (getauxval(AT_SECURE) != 0) return;
-  const char *s = getenv("WARDEN_OPTIONS");
-  if (s == NULL) return;
+  if (secure || s == NULL) return;
   while (*s != '\0') {
     const char *end = strchr(s, ':');
     size_t len = end != NULL ? (size_t)(end - s) : strlen(s);

@@ -23,4 +23,8 @@ typedef struct options {
  * values are ignored so that a typo cannot stop a service from starting. */
 void options_load(options_t *out);
 
+/* The policy itself: the compiled defaults lowered by `text` (NULL: no
+ * options), unless `secure`, when text is ignored. */
+void options_parse(options_t *out, const char *text, bool secure);
+
 #endif /* WD_OPTIONS_H */

@@ -57,6 +57,14 @@ int main(void) {
   o = load("small_quarantine=99999999999999");
   CHECK(o.small_quarantine == d.small_quarantine);
 
+  /* A secure-execution program (set-uid, file capabilities) takes nothing
+   * from an environment that a less trusted user controls. */
+  options_parse(&o, "small_quarantine=0:large_quarantine=0:randomize=0:zero_on_free=0", true);
+  CHECK(o.small_quarantine == d.small_quarantine && o.large_quarantine == d.large_quarantine);
+  CHECK(o.randomize == d.randomize && o.zero_on_free == d.zero_on_free);
+  options_parse(&o, "small_quarantine=0", false);
+  CHECK(o.small_quarantine == 0);
+
   printf("%s\n", failures == 0 ? "options: all checks passed" : "options: FAILED");
   return failures == 0 ? 0 : 1;
 }
