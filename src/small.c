@@ -200,19 +200,27 @@ void *small_alloc(unsigned c) {
   set_bit(s->live, slot);
   if (--s->free_slots == 0) partial_remove(sc, meta, i);
   sc->live++;
-  lock_release(&sc->lock);
-
   char *p = slot_addr(c, i, slot);
-  if (c == 0) return p;
-  if (small_zeroing()) {
-    /* Available slots are zero (zeroed on free, or fresh from the kernel):
-     * a non-zero byte is a write through a dangling pointer. */
-    WD_CHECK(all_zero(p, g->slot_size), "write after free", p, REPORT_SMALL(g->slot_size));
+  if (c == 0) {
+    lock_release(&sc->lock);
+    return p;
   }
+  /* The canary is in place before the lock is released: the heap checker
+   * and a forked child (fork takes every lock) must never see a live slot
+   * without one. Available slots are zero (zeroed on free, or fresh from
+   * the kernel), so a non-zero byte is a write through a dangling pointer;
+   * the canary's word is checked here, the rest outside the lock. */
+  char *canary_at = p + g->slot_size - SMALL_CANARY;
+  bool zeroing = small_zeroing();
+  WD_CHECK(!zeroing || all_zero(canary_at, SMALL_CANARY), "write after free", p,
+           REPORT_SMALL(g->slot_size));
 #if WD_CANARY
   uint64_t canary = canary_for(p);
-  memcpy(p + g->slot_size - SMALL_CANARY, &canary, sizeof canary);
+  memcpy(canary_at, &canary, sizeof canary);
 #endif
+  lock_release(&sc->lock);
+  WD_CHECK(!zeroing || all_zero(p, g->slot_size - SMALL_CANARY), "write after free", p,
+           REPORT_SMALL(g->slot_size));
   return p;
 }
 

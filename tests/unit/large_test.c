@@ -1,0 +1,211 @@
+/*
+ * The large tier: one mapping per allocation, ending at a guard page, with
+ * its record in an out-of-line table; freed memory goes back to the kernel
+ * (at once made inaccessible and dropped, unmapped when it leaves the
+ * quarantine).
+ */
+#include <sys/mman.h>
+
+#include "src/config.h"
+#include "tests/api/check.h"
+#include "warden.h"
+
+#define PAGE ((size_t)4096)
+#define MIB ((size_t)1 << 20)
+#define FIRST_LARGE ((size_t)WD_MEDIUM_MAX + 1)
+
+static size_t round_up(size_t n, size_t a) { return (n + a - 1) / a * a; }
+
+static wd_stats_t stats(void) {
+  wd_stats_t s;
+  wd_get_stats(&s);
+  return s;
+}
+
+static void *page_of(const void *p) { return (void *)((uintptr_t)p & ~(uintptr_t)(PAGE - 1)); }
+
+/* 1: resident, 0: mapped but not resident, -1: not mapped at all. */
+static int residency(const void *p) {
+  unsigned char v = 0;
+  if (mincore(page_of(p), PAGE, &v) != 0) return errno == ENOMEM ? -1 : -2;
+  return v & 1;
+}
+
+static int mapped(const void *p) {
+  if (msync(page_of(p), PAGE, MS_ASYNC) == 0) return 1;
+  return errno == ENOMEM ? 0 : -1;
+}
+
+static const size_t sizes[] = {FIRST_LARGE, FIRST_LARGE + 15, MIB + 16, 3 * MIB / 2 + 7, 2 * MIB,
+                               3 * MIB + 100, 8 * MIB + 1};
+#define SIZE_COUNT (sizeof sizes / sizeof sizes[0])
+
+static void test_exact_end_and_guard(void) {
+  for (size_t i = 0; i < SIZE_COUNT; i++) {
+    size_t n = sizes[i];
+    char *p = wd_malloc(hide_size(n));
+    if (!CHECKF(p != NULL, "malloc(%zu)", n)) continue;
+    CHECK((uintptr_t)p % 16 == 0);
+    size_t usable = wd_malloc_usable_size(p);
+    CHECKF(usable == round_up(n, 16), "malloc(%zu): usable %zu, want %zu", n, usable, round_up(n, 16));
+    memset(p, 0xab, usable);
+    /* The last usable byte is fine; the next one is the guard page. */
+    CHECKF(!read_faults(p + usable - 1), "malloc(%zu): last usable byte faults", n);
+    CHECKF(read_faults(p + round_up(n, 16)), "malloc(%zu): byte past the end is readable", n);
+    wd_free(p);
+  }
+}
+
+static void test_alignment(void) {
+  static const size_t requests[] = {100, 20000, FIRST_LARGE, 3 * MIB + 5};
+  for (size_t alignment = 32; alignment <= 2 * MIB; alignment *= 2) {
+    for (size_t i = 0; i < sizeof requests / sizeof requests[0]; i++) {
+      size_t n = requests[i];
+      /* Small and medium requests reach this tier only through alignments
+       * the other tiers cannot give. */
+      if (n <= WD_MEDIUM_MAX && alignment <= 16384) continue;
+      char *p = wd_aligned_alloc(alignment, hide_size(n));
+      if (!CHECKF(p != NULL, "aligned_alloc(%zu, %zu)", alignment, n)) continue;
+      CHECKF((uintptr_t)p % alignment == 0, "aligned_alloc(%zu, %zu) = %p", alignment, n, (void *)p);
+      size_t usable = wd_malloc_usable_size(p);
+      CHECKF(usable >= n, "aligned_alloc(%zu, %zu): usable %zu", alignment, n, usable);
+      memset(p, 0xcd, usable);
+      /* An aligned block still ends at the guard page. */
+      CHECKF(read_faults(p + usable), "aligned_alloc(%zu, %zu): byte after usable end readable", alignment, n);
+      CHECK(wd_heap_check() == 0);
+      wd_free(p);
+    }
+  }
+}
+
+static void test_stats(void) {
+  wd_stats_t before = stats();
+  enum { N = 5 };
+  void *p[N];
+  size_t bytes = 0;
+  for (size_t i = 0; i < N; i++) {
+    p[i] = wd_malloc(hide_size(sizes[i]));
+    bytes += round_up(round_up(sizes[i], 16), PAGE);
+  }
+  wd_stats_t during = stats();
+  CHECK(during.large_live == before.large_live + N);
+  CHECKF(during.large_bytes == before.large_bytes + bytes, "large_bytes rose by %zu, want %zu",
+         during.large_bytes - before.large_bytes, bytes);
+  CHECK(during.mapped_bytes >= before.mapped_bytes + bytes);
+  for (size_t i = 0; i < N; i++) wd_free(p[i]);
+  wd_stats_t after = stats();
+  CHECK(after.large_live == before.large_live);
+  CHECK(after.large_bytes == before.large_bytes);
+  CHECK(after.mapped_bytes == before.mapped_bytes);
+  CHECK(wd_heap_check() == 0);
+}
+
+static void test_memory_returned(void) {
+  /* Every flusher is allocated before the block under test is freed, so no
+   * new mapping can land where it was once it is unmapped. */
+  enum { FLUSHERS = 1000 };
+  static void *flush[FLUSHERS];
+  for (size_t i = 0; i < FLUSHERS; i++) flush[i] = wd_malloc(hide_size(FIRST_LARGE));
+
+  const size_t n = 4 * MIB;
+  char *p = wd_malloc(hide_size(n));
+  if (!CHECK(p != NULL)) return;
+  memset(p, 0x11, n);
+  char *middle = p + n / 2;
+  CHECK(residency(middle) == 1);
+  wd_free(p);
+  /* Freed: its pages are dropped and inaccessible at once, in or out of the
+   * quarantine. */
+  int r = residency(middle);
+  CHECKF(r == 0 || r == -1, "freed block: residency %d", r);
+  CHECK(read_faults(middle));
+  CHECK(read_faults(p));
+  /* Far more frees than any quarantine holds push it out: unmapped. */
+  for (size_t i = 0; i < FLUSHERS; i++) wd_free(flush[i]);
+  CHECKF(mapped(middle) == 0, "freed block still mapped after %d later frees", FLUSHERS);
+  CHECKF(mapped(p) == 0, "freed block still mapped after %d later frees", FLUSHERS);
+  CHECK(wd_heap_check() == 0);
+}
+
+/* The record table starts with room for a few hundred allocations and
+ * grows; every record must survive each growth and each removal. */
+static void test_table_growth(void) {
+  enum { N = 1500 };
+  static char *p[N];
+  static size_t n[N];
+  wd_stats_t before = stats();
+  for (size_t i = 0; i < N; i++) {
+    n[i] = FIRST_LARGE + 16 * (i % 300);
+    p[i] = wd_malloc(hide_size(n[i]));
+    if (!CHECK(p[i] != NULL)) return;
+    /* Stamps at both ends tell each block from every other one. */
+    memcpy(p[i], &i, sizeof i);
+    memcpy(p[i] + n[i] - sizeof i, &i, sizeof i);
+  }
+  CHECK(stats().large_live == before.large_live + N);
+  CHECK(wd_heap_check() == 0);
+  size_t wrong = 0;
+  for (size_t i = 0; i < N; i++) {
+    if (wd_malloc_usable_size(p[i]) != round_up(n[i], 16)) wrong++;
+    size_t head, tail;
+    memcpy(&head, p[i], sizeof head);
+    memcpy(&tail, p[i] + n[i] - sizeof tail, sizeof tail);
+    if (head != i || tail != i) wrong++;
+  }
+  CHECKF(wrong == 0, "%zu of %d large blocks wrong after table growth", wrong, N);
+
+  /* Removal in a scattered order, checking the rest now and then: a lookup
+   * that breaks after a removal shifts entries shows up here. */
+  rng_t rng = {7};
+  size_t order[N];
+  for (size_t i = 0; i < N; i++) order[i] = i;
+  for (size_t i = N - 1; i > 0; i--) {
+    size_t j = rng_below(&rng, i + 1), t = order[i];
+    order[i] = order[j];
+    order[j] = t;
+  }
+  for (size_t k = 0; k < N; k++) {
+    size_t i = order[k];
+    wd_free(p[i]);
+    p[i] = NULL;
+    if (k % 100 == 99) {
+      for (size_t m = 0; m < N; m++) {
+        if (p[m] != NULL && wd_malloc_usable_size(p[m]) != round_up(n[m], 16)) wrong++;
+      }
+      CHECK(wd_heap_check() == 0);
+    }
+  }
+  CHECKF(wrong == 0, "%zu lookups failed during removal", wrong);
+  CHECK(stats().large_live == before.large_live);
+  CHECK(wd_heap_check() == 0);
+}
+
+static void test_resize(void) {
+  char *p = wd_malloc(hide_size(2 * MIB + 1));
+  pattern_fill(p, 2 * MIB + 1, 3);
+  /* The same pages serve the new size: in place. */
+  char *q = wd_realloc(p, hide_size(2 * MIB + 9));
+  CHECK(q == p);
+  CHECK(wd_malloc_usable_size(q) == round_up(2 * MIB + 9, 16));
+  CHECK(pattern_mismatch(q, 2 * MIB + 1, 3) == SIZE_MAX);
+  /* Different pages: moved, contents kept, old block gone. */
+  wd_stats_t before = stats();
+  char *r = wd_realloc(q, hide_size(5 * MIB));
+  CHECK(r != NULL && r != q);
+  CHECK(pattern_mismatch(r, 2 * MIB + 1, 3) == SIZE_MAX);
+  CHECK(stats().large_live == before.large_live);
+  CHECK(read_faults(q));
+  wd_free(r);
+  CHECK(wd_heap_check() == 0);
+}
+
+int main(void) {
+  test_exact_end_and_guard();
+  test_alignment();
+  test_stats();
+  test_memory_returned();
+  test_table_growth();
+  test_resize();
+  CHECK(wd_heap_check() == 0);
+  return check_done();
+}

@@ -1,0 +1,300 @@
+/*
+ * The medium tier: splitting, coalescing, free-list reuse, chunk release and
+ * aligned blocks, observed through addresses, wd_get_stats and
+ * wd_heap_check (which walks tiling, tags, checksums, lists and bitmaps).
+ *
+ * The scenarios run in order in one process, starting from an untouched
+ * medium tier (this test links //src:core only, so nothing else allocates
+ * from Warden). Block sizes are chosen on the boundaries of the segregated
+ * lists, so that a request of exactly a free block's size is served from
+ * that block (DESIGN.md: good fit) and an address comparison tells whether
+ * two blocks coalesced.
+ */
+#include "src/config.h"
+#include "src/medium_block.h"
+#include "tests/api/check.h"
+#include "warden.h"
+
+#define CHUNK ((size_t)1 << WD_MEDIUM_CHUNK_SHIFT)
+/* The one free block of an empty chunk: everything but the sentinel words. */
+#define WHOLE ((CHUNK / MB_WORD - MB_FIRST - MB_TAIL) * MB_WORD)
+/* Payload offset of a chunk's first block: sentinel words, then a header. */
+#define FIRST_PAYLOAD ((MB_FIRST + 2) * MB_WORD)
+/* A request whose block is exactly `block` bytes. */
+#define REQUEST(block) ((size_t)(block) - MB_OVERHEAD)
+#define K32 ((size_t)32768)
+
+static wd_stats_t stats(void) {
+  wd_stats_t s;
+  wd_get_stats(&s);
+  return s;
+}
+
+static size_t block_of(void *p) { return wd_malloc_usable_size(p) + MB_OVERHEAD; }
+
+static char *chunk_of(void *p) { return (char *)((uintptr_t)p & ~(uintptr_t)(CHUNK - 1)); }
+
+/* After every step: the checker's invariants, and the byte accounting that
+ * every chunk is exactly its live and free blocks. */
+static void step(const char *what) {
+  CHECKF(wd_heap_check() == 0, "after %s", what);
+  wd_stats_t s = stats();
+  CHECKF(s.medium_bytes + s.medium_free_bytes == s.medium_chunks * WHOLE,
+         "after %s: live %zu + free %zu bytes != %zu chunks", what, s.medium_bytes, s.medium_free_bytes,
+         s.medium_chunks);
+}
+
+static void expect_free(const char *what, size_t blocks, size_t bytes) {
+  wd_stats_t s = stats();
+  CHECKF(s.medium_free_blocks == blocks, "after %s: %zu free blocks, want %zu", what, s.medium_free_blocks,
+         blocks);
+  CHECKF(s.medium_free_bytes == bytes, "after %s: %zu free bytes, want %zu", what, s.medium_free_bytes, bytes);
+  step(what);
+}
+
+/* n bytes, which must take a block of exactly `block` bytes. */
+static void *alloc_request(size_t n, size_t block) {
+  void *p = wd_malloc(hide_size(n));
+  CHECK(p != NULL);
+  CHECKF(block_of(p) == block, "a %zu-byte block came out as %zu", block, block_of(p));
+  return p;
+}
+
+static void *alloc_block(size_t block) { return alloc_request(REQUEST(block), block); }
+
+static char *a_addr, *b_addr, *c_addr;
+
+static void test_split_and_coalesce(void) {
+  CHECK(stats().medium_chunks == 0);
+  char *a = alloc_block(K32);
+  CHECKF((uintptr_t)a % CHUNK == FIRST_PAYLOAD, "first block of a fresh chunk at offset %zu",
+         (size_t)((uintptr_t)a % CHUNK));
+  wd_stats_t s = stats();
+  CHECK(s.medium_chunks == 1 && s.medium_live == 1 && s.medium_bytes == K32);
+  expect_free("first allocation", 1, WHOLE - K32);
+
+  /* Each split leaves the rest right after the block. */
+  char *b = alloc_block(K32);
+  char *c = alloc_block(K32);
+  CHECKF(b == a + K32, "b=%p is not right after a=%p", (void *)b, (void *)a);
+  CHECKF(c == b + K32, "c=%p is not right after b=%p", (void *)c, (void *)b);
+  expect_free("three allocations", 1, WHOLE - 3 * K32);
+  a_addr = a, b_addr = b, c_addr = c;
+
+  /* a has no free neighbour; b then joins it (coalesce with the previous). */
+  wd_free(a);
+  expect_free("free a", 2, WHOLE - 2 * K32);
+  wd_free(b);
+  expect_free("free b after a", 2, WHOLE - K32);
+  char *ab = alloc_block(2 * K32);
+  CHECKF(ab == a, "a+b should serve 64 KiB at %p, got %p", (void *)a, (void *)ab);
+  expect_free("reuse a+b", 1, WHOLE - 3 * K32);
+  wd_free(ab);
+  expect_free("free a+b", 2, WHOLE - K32);
+}
+
+static void test_remainder_reuse_and_next_coalesce(void) {
+  /* Splitting the free 64 KiB block serves the first half and lists the
+   * remainder, which the next request of its size takes. */
+  char *a = alloc_block(K32);
+  CHECKF(a == a_addr, "split of the 64 KiB block: %p, want %p", (void *)a, (void *)a_addr);
+  expect_free("split", 2, WHOLE - 2 * K32);
+  char *b = alloc_block(K32);
+  CHECKF(b == b_addr, "remainder of the split: %p, want %p", (void *)b, (void *)b_addr);
+  expect_free("remainder reused", 1, WHOLE - 3 * K32);
+
+  /* b first (no free neighbour), then a, which coalesces with its next. */
+  wd_free(b);
+  expect_free("free b", 2, WHOLE - 2 * K32);
+  wd_free(a);
+  expect_free("free a after b", 2, WHOLE - K32);
+  char *ab = alloc_block(2 * K32);
+  CHECKF(ab == a_addr, "b+a should serve 64 KiB at %p, got %p", (void *)a_addr, (void *)ab);
+  wd_free(ab);
+  expect_free("free b+a", 2, WHOLE - K32);
+}
+
+static void test_three_way(void) {
+  char *a = alloc_block(K32);
+  char *b = alloc_block(K32);
+  char *d = alloc_block(K32);
+  CHECK(a == a_addr && b == b_addr);
+  CHECKF(d == c_addr + K32, "d=%p should follow c=%p", (void *)d, (void *)c_addr);
+  expect_free("a, b, c, d live", 1, WHOLE - 4 * K32);
+  wd_free(a);
+  wd_free(c_addr);
+  expect_free("free a and c", 3, WHOLE - 2 * K32);
+  /* b has free blocks on both sides: all three become one. */
+  wd_free(b);
+  expect_free("free b between a and c", 2, WHOLE - K32);
+  char *abc = alloc_block(3 * K32);
+  CHECKF(abc == a_addr, "a+b+c should serve 96 KiB at %p, got %p", (void *)a_addr, (void *)abc);
+  wd_free(abc);
+  expect_free("free a+b+c", 2, WHOLE - K32);
+
+  /* The last live block goes: the chunk is one free block again, kept
+   * committed while no more than WD_MEDIUM_KEEP_EMPTY chunks are empty. */
+  wd_free(d);
+  wd_stats_t s = stats();
+  CHECK(s.medium_live == 0 && s.medium_bytes == 0);
+  if (WD_MEDIUM_KEEP_EMPTY >= 1) {
+    CHECK(s.medium_chunks == 1);
+    expect_free("chunk empty", 1, WHOLE);
+  } else {
+    CHECK(s.medium_chunks == 0);
+    expect_free("chunk empty", 0, 0);
+  }
+}
+
+static void test_chunk_release(void) {
+  /* The largest medium requests: a few fill a chunk. */
+  const size_t big = mb_block_for(WD_MEDIUM_MAX);
+  const size_t per_chunk = WHOLE / big;
+  const size_t chunks = WD_MEDIUM_KEEP_EMPTY + 2;
+  enum { MAX_BLOCKS = 256 };
+  static char *blocks[MAX_BLOCKS];
+  size_t n = per_chunk * chunks;
+  if (!CHECK(n <= MAX_BLOCKS)) return;
+  for (size_t i = 0; i < n; i++) {
+    blocks[i] = alloc_request(WD_MEDIUM_MAX, big);
+    memset(blocks[i], 0x3c, WD_MEDIUM_MAX);
+  }
+  wd_stats_t full = stats();
+  CHECKF(full.medium_chunks == chunks, "%zu blocks of %zu bytes took %zu chunks, want %zu", n, big,
+         full.medium_chunks, chunks);
+  for (size_t i = 1; i < n; i++) {
+    int same = chunk_of(blocks[i]) == chunk_of(blocks[i - 1]);
+    CHECKF(same == (i % per_chunk != 0), "block %zu: chunk %p after %p", i, (void *)chunk_of(blocks[i]),
+           (void *)chunk_of(blocks[i - 1]));
+  }
+  step("chunks filled");
+
+  /* Chunks empty in order; all but WD_MEDIUM_KEEP_EMPTY of them go back. */
+  for (size_t i = 0; i < n; i++) {
+    wd_free(blocks[i]);
+    step("free a 1 MiB block");
+  }
+  wd_stats_t after = stats();
+  CHECKF(after.medium_chunks == WD_MEDIUM_KEEP_EMPTY, "%zu chunks left, want %d", after.medium_chunks,
+         WD_MEDIUM_KEEP_EMPTY);
+  CHECKF(full.mapped_bytes - after.mapped_bytes == (chunks - (size_t)WD_MEDIUM_KEEP_EMPTY) * CHUNK,
+         "mapped bytes %zu -> %zu", full.mapped_bytes, after.mapped_bytes);
+  expect_free("all chunks empty", WD_MEDIUM_KEEP_EMPTY, WD_MEDIUM_KEEP_EMPTY * WHOLE);
+  /* A released chunk's memory is gone: the last chunk to empty is one. */
+  CHECKF(read_faults(blocks[n - 1]), "released chunk %p still readable", (void *)chunk_of(blocks[n - 1]));
+  if (WD_MEDIUM_KEEP_EMPTY >= 1) {
+    CHECKF(!read_faults(blocks[0]), "kept chunk %p not readable", (void *)chunk_of(blocks[0]));
+  }
+
+  /* The tier refills after a release. */
+  for (size_t i = 0; i < n; i++) blocks[i] = alloc_request(WD_MEDIUM_MAX, big);
+  CHECK(stats().medium_chunks == chunks);
+  step("refilled");
+  for (size_t i = n; i-- > 0;) wd_free(blocks[i]);
+  CHECK(stats().medium_chunks == WD_MEDIUM_KEEP_EMPTY);
+  step("emptied again");
+}
+
+static void test_aligned(void) {
+  /* From an empty chunk the first payload sits 32 bytes in: aligning it
+   * leaves a free block in front, which must be a sound, listed block. */
+  wd_stats_t before = stats();
+  CHECK(before.medium_live == 0);
+  void *p = wd_aligned_alloc(4096, hide_size(20000));
+  CHECK(p != NULL && (uintptr_t)p % 4096 == 0);
+  CHECK(wd_malloc_usable_size(p) >= 20000);
+  wd_stats_t s = stats();
+  size_t extra_chunk = s.medium_chunks - before.medium_chunks;
+  CHECKF(s.medium_free_blocks == before.medium_free_blocks + 1 + extra_chunk,
+         "aligned block: %zu free blocks, was %zu (front block missing?)", s.medium_free_blocks,
+         before.medium_free_blocks);
+  step("aligned_alloc(4096, 20000)");
+  memset(p, 0x77, 20000);
+  wd_free(p);
+  step("free aligned");
+  CHECK(stats().medium_free_blocks == stats().medium_chunks);
+
+  /* A gap of 32 bytes to the next 64-byte boundary is too small for a free
+   * block: the block must move further, not leave a runt. */
+  p = wd_aligned_alloc(64, hide_size(20000));
+  CHECK(p != NULL && (uintptr_t)p % 64 == 0);
+  step("aligned_alloc(64, 20000)");
+  wd_free(p);
+  step("free aligned 64");
+
+  /* Many aligned blocks live at once, of every alignment the tier serves. */
+  enum { MAX = 200 };
+  static void *live[MAX];
+  size_t count = 0;
+  static const size_t sizes[] = {16377, 20000, 33333, 100000, 250000, WD_MEDIUM_MAX};
+  for (size_t alignment = 32; alignment <= 4096; alignment *= 2) {
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0] && count < MAX; i++) {
+      void *q = wd_aligned_alloc(alignment, hide_size(sizes[i]));
+      CHECKF(q != NULL && (uintptr_t)q % alignment == 0, "aligned_alloc(%zu, %zu) = %p", alignment, sizes[i],
+             q);
+      if (q == NULL) continue;
+      CHECK(wd_malloc_usable_size(q) >= sizes[i]);
+      pattern_fill(q, sizes[i], count);
+      live[count++] = q;
+      step("aligned allocation");
+    }
+  }
+  for (size_t i = 0; i < count; i++) {
+    CHECKF(pattern_mismatch(live[i], 16377, i) == SIZE_MAX, "aligned block %zu corrupted", i);
+  }
+  /* Free every other one first, so frees meet both free and live
+   * neighbours, front blocks included. */
+  for (size_t i = 0; i < count; i += 2) {
+    wd_free(live[i]);
+    step("free aligned, even");
+  }
+  for (size_t i = 1; i < count; i += 2) {
+    wd_free(live[i]);
+    step("free aligned, odd");
+  }
+  CHECK(stats().medium_live == 0);
+}
+
+static void test_resize_in_place(void) {
+  char *a = alloc_block(K32);
+  char *b = alloc_block(K32);
+  char *guard = alloc_block(K32);
+  CHECK(b == a + K32 && guard == b + K32);
+  wd_free(b);
+  step("free b before growing a");
+  pattern_fill(a, REQUEST(K32), 1);
+  /* Grows into b's space exactly: nothing is left over. */
+  char *grown = wd_realloc(a, hide_size(REQUEST(2 * K32)));
+  CHECKF(grown == a, "grow into free neighbour moved %p to %p", (void *)a, (void *)grown);
+  CHECK(block_of(grown) == 2 * K32);
+  CHECK(pattern_mismatch(grown, REQUEST(K32), 1) == SIZE_MAX);
+  step("grown in place");
+  /* Shrinks back, returning the tail to the free lists. */
+  size_t free_before = stats().medium_free_bytes;
+  char *shrunk = wd_realloc(grown, hide_size(REQUEST(K32)));
+  CHECKF(shrunk == a, "shrink moved %p to %p", (void *)a, (void *)shrunk);
+  CHECK(block_of(shrunk) == K32);
+  CHECK(stats().medium_free_bytes == free_before + K32);
+  CHECK(pattern_mismatch(shrunk, REQUEST(K32), 1) == SIZE_MAX);
+  step("shrunk in place");
+  /* Its free neighbour is now too small for four times the size, and the
+   * block after that is live: the block moves, with its contents. */
+  char *moved = wd_realloc(shrunk, hide_size(REQUEST(4 * K32)));
+  CHECK(moved != NULL && moved != shrunk);
+  CHECK(pattern_mismatch(moved, REQUEST(K32), 1) == SIZE_MAX);
+  step("grown by moving");
+  wd_free(moved);
+  wd_free(guard);
+  step("resize done");
+  CHECK(stats().medium_live == 0);
+}
+
+int main(void) {
+  test_split_and_coalesce();
+  test_remainder_reuse_and_next_coalesce();
+  test_three_way();
+  test_chunk_release();
+  test_aligned();
+  test_resize_in_place();
+  return check_done();
+}

@@ -1,0 +1,157 @@
+/*
+ * The small tier through wd_*: slots of one class are distinct, do not
+ * overlap, lie on the class's slot grid inside the class's own address
+ * range, are counted by wd_get_stats, and stay correct past the point where
+ * the slab metadata has to be committed a second (and third...) time.
+ */
+#include "src/config.h"
+#include "src/size_class.h"
+#include "tests/api/check.h"
+#include "warden.h"
+
+#define CLASS_SPAN ((uintptr_t)1 << WD_SMALL_CLASS_SHIFT)
+
+static wd_stats_t stats(void) {
+  wd_stats_t s;
+  CHECK(wd_get_stats(&s) == 0);
+  return s;
+}
+
+static int compare_ptr(const void *a, const void *b) {
+  uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* Each class owns one span of address space, aligned to its size
+ * (DESIGN.md: a pointer's class comes from address arithmetic alone). */
+static uintptr_t span_of(uintptr_t p) { return p / CLASS_SPAN; }
+
+/* Checks that n slots of request size `request` are distinct, do not
+ * overlap, sit on their class's slot grid and in one span, and hold their
+ * contents while all are live. The pointers are left in `slots`, sorted. */
+static void check_slots(uintptr_t *slots, size_t n, size_t request) {
+  unsigned c = small_class_of(request + SMALL_CANARY);
+  const small_geometry_t *g = &small_geometry[c];
+  for (size_t i = 0; i < n; i++) {
+    void *p = wd_malloc(hide_size(request));
+    slots[i] = (uintptr_t)p;
+    if (!CHECK(p != NULL)) return;
+    pattern_fill(p, request, i);
+  }
+  size_t bad = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (pattern_mismatch((void *)slots[i], request, i) != SIZE_MAX) bad++;
+  }
+  CHECKF(bad == 0, "%zu of %zu slots of %zu bytes lost their contents", bad, n, request);
+
+  qsort(slots, n, sizeof *slots, compare_ptr);
+  size_t overlapping = 0, off_grid = 0, other_span = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (i > 0 && slots[i] - slots[i - 1] < g->slot_size) overlapping++;
+    uintptr_t in_span = slots[i] % CLASS_SPAN;
+    uintptr_t in_slab = in_span % g->slab_size;
+    if (in_slab % g->slot_size != 0 || in_slab / g->slot_size >= g->slots) off_grid++;
+    if (span_of(slots[i]) != span_of(slots[0])) other_span++;
+  }
+  CHECKF(overlapping == 0, "%zu slots of class %u overlap a neighbour", overlapping, g->slot_size);
+  CHECKF(off_grid == 0, "%zu slots of class %u are off the slot grid", off_grid, g->slot_size);
+  CHECKF(other_span == 0, "%zu slots of class %u lie outside the class's range", other_span, g->slot_size);
+}
+
+static uintptr_t slots_buf[600000];
+
+static void test_one_class(void) {
+  const size_t n = 5000, request = 40; /* 48-byte slots: not a power of two */
+  unsigned c = small_class_of(request + SMALL_CANARY);
+  size_t slot = small_geometry[c].slot_size;
+  wd_stats_t before = stats();
+  check_slots(slots_buf, n, request);
+  wd_stats_t during = stats();
+  CHECKF(during.small_live - before.small_live == n, "small_live rose by %zu for %zu slots",
+         during.small_live - before.small_live, n);
+  CHECKF(during.small_bytes - before.small_bytes == n * slot, "small_bytes rose by %zu, want %zu",
+         during.small_bytes - before.small_bytes, n * slot);
+  CHECKF(during.small_slabs - before.small_slabs >= n / small_geometry[c].slots,
+         "%zu slots fit in %zu new slabs", n, during.small_slabs - before.small_slabs);
+  CHECK(during.mapped_bytes > before.mapped_bytes);
+
+  /* Another class lives in another range. */
+  void *other = wd_malloc(hide_size(1000));
+  CHECK(span_of((uintptr_t)other) != span_of(slots_buf[0]));
+  wd_free(other);
+
+  CHECK(wd_heap_check() == 0);
+  for (size_t i = 0; i < n; i++) wd_free((void *)slots_buf[i]);
+  wd_stats_t after = stats();
+  CHECKF(after.small_live == before.small_live, "small_live %zu after freeing all, was %zu", after.small_live,
+         before.small_live);
+  CHECK(after.small_bytes == before.small_bytes);
+  CHECK(wd_heap_check() == 0);
+}
+
+/* Enough 16-byte slots that the slab metadata outgrows its first commit
+ * step several times over (each step holds a few hundred to a few thousand
+ * slab records, depending on the record's size). */
+static void test_many_slabs(void) {
+  const size_t n = sizeof slots_buf / sizeof slots_buf[0];
+  const size_t request = 16 - SMALL_CANARY;
+  unsigned c = small_class_of(request + SMALL_CANARY);
+  CHECK(small_geometry[c].slot_size == 16);
+  wd_stats_t before = stats();
+  check_slots(slots_buf, n, request);
+  wd_stats_t during = stats();
+  size_t new_slabs = during.small_slabs - before.small_slabs;
+  CHECKF(new_slabs >= n / small_geometry[c].slots, "%zu slots in only %zu new slabs", n, new_slabs);
+  CHECKF(new_slabs > 2000, "only %zu slabs: the metadata commit steps were not crossed", new_slabs);
+  CHECK(during.small_live - before.small_live == n);
+  CHECK(wd_heap_check() == 0);
+  /* Free in an order unlike the allocation order, touching slabs all over. */
+  for (size_t stride = 7, start = 0; start < stride; start++) {
+    for (size_t i = start; i < n; i += stride) wd_free((void *)slots_buf[i]);
+  }
+  CHECK(stats().small_live == before.small_live);
+  CHECK(wd_heap_check() == 0);
+
+  /* The freed slots are handed out again correctly. */
+  check_slots(slots_buf, 20000, request);
+  for (size_t i = 0; i < 20000; i++) wd_free((void *)slots_buf[i]);
+  CHECK(wd_heap_check() == 0);
+}
+
+static void test_every_class(void) {
+  /* A few slots of each class, all live together, each in its own range. */
+  uintptr_t spans[SMALL_CLASS_COUNT];
+  for (unsigned c = 1; c < SMALL_CLASS_COUNT; c++) {
+    size_t request = small_geometry[c].slot_size - SMALL_CANARY;
+    check_slots(slots_buf, 50, request);
+    spans[c] = span_of(slots_buf[0]);
+    for (unsigned k = 1; k < c; k++) CHECKF(spans[k] != spans[c], "classes %u and %u share a range", k, c);
+    CHECK(wd_heap_check() == 0);
+    for (size_t i = 0; i < 50; i++) {
+      CHECK(wd_malloc_usable_size((void *)slots_buf[i]) == request);
+      wd_free((void *)slots_buf[i]);
+    }
+  }
+  CHECK(wd_heap_check() == 0);
+}
+
+static void test_malloc_zero_slots(void) {
+  wd_stats_t before = stats();
+  void *p[64];
+  for (int i = 0; i < 64; i++) p[i] = wd_malloc(hide_size(0));
+  CHECK(stats().small_live == before.small_live + 64);
+  /* DESIGN.md: malloc(0) slots are never accessible. */
+  CHECK(read_faults(p[0]));
+  CHECK(read_faults(p[63]));
+  for (int i = 0; i < 64; i++) wd_free(p[i]);
+  CHECK(stats().small_live == before.small_live);
+}
+
+int main(void) {
+  test_one_class();
+  test_every_class();
+  test_malloc_zero_slots();
+  test_many_slabs();
+  CHECK(wd_heap_check() == 0);
+  return check_done();
+}
