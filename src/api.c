@@ -17,6 +17,8 @@
 #include "report.h"
 #include "size_class.h"
 #include "small.h"
+#include "small_slot.h"
+#include "tcache.h"
 #include "warden.h"
 
 /* Sizes beyond this are refused outright: no object may be larger than
@@ -58,7 +60,10 @@ static void *allocate(size_t n, size_t alignment) {
   route_t r = route(n, alignment);
   void *p;
   switch (r.tier) {
-    case TIER_SMALL: p = small_alloc(r.cls); break;
+    case TIER_SMALL:
+      p = tcache_alloc(r.cls);
+      if (p == NULL) p = small_alloc(r.cls);
+      break;
     case TIER_MEDIUM: p = medium_alloc(n, alignment); break;
     default: p = large_alloc(n, alignment); break;
   }
@@ -74,7 +79,9 @@ static tier_t tier_of(const void *p) {
 
 static void release(void *p) {
   switch (tier_of(p)) {
-    case TIER_SMALL: small_free(p); break;
+    case TIER_SMALL:
+      if (!tcache_free(p, small_class_at(p))) small_free(p);
+      break;
     case TIER_MEDIUM: medium_free(p); break;
     default:
       /* Before the first allocation nothing can be Warden's. */

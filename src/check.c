@@ -6,13 +6,17 @@
 #include "large.h"
 #include "medium.h"
 #include "small.h"
+#include "tcache.h"
 #include "warden.h"
 
 int wd_heap_check(void) {
   heap_ensure_ready();
+  /* Thread caches work without locks: the walk needs them all at rest. */
+  tcache_stop_world();
   small_check();
   medium_check();
   large_check();
+  tcache_resume_world();
   return 0;
 }
 
@@ -20,7 +24,9 @@ int wd_get_stats(wd_stats_t *out) {
   if (out == NULL) return -1;
   heap_ensure_ready();
   memset(out, 0, sizeof *out);
+  tcache_stop_world();
   small_add_stats(out);
+  tcache_resume_world();
   medium_add_stats(out);
   large_add_stats(out);
   return 0;

@@ -11,6 +11,7 @@
 #include "sealed.h"
 #include "secret.h"
 #include "small.h"
+#include "tcache.h"
 
 bool heap_ready;
 
@@ -20,6 +21,7 @@ static lock_t init_lock = LOCK_INIT;
  * allocator when the child's copy of memory is made. */
 static void before_fork(void) {
   lock_acquire(&init_lock);
+  tcache_stop_world();
   small_lock_all();
   medium_lock_all();
   large_lock_all();
@@ -29,6 +31,7 @@ static void after_fork_parent(void) {
   large_unlock_all();
   medium_unlock_all();
   small_unlock_all();
+  tcache_resume_world();
   lock_release(&init_lock);
 }
 
@@ -36,6 +39,7 @@ static void after_fork_child(void) {
   large_after_fork_child();
   medium_reset_locks();
   small_after_fork_child();
+  tcache_after_fork_child();
   lock_reset(&init_lock);
 }
 
@@ -50,6 +54,7 @@ void heap_init(void) {
   /* Without its address ranges Warden cannot serve any request; saying so
    * once beats failing every allocation of a program that then misbehaves. */
   if (!small_init() || !medium_init() || !large_init()) report_os_failure("mmap", NULL, ENOMEM);
+  tcache_init();
   sealed_seal();
   __atomic_store_n(&heap_ready, true, __ATOMIC_RELEASE);
   lock_release(&init_lock);

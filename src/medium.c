@@ -38,6 +38,7 @@ typedef struct arena {
   size_t live, live_bytes, free_blocks, free_bytes;
   size_t chunks, empty_chunks;
   uint32_t carved;                         /* chunk indices handed out so far */
+  uint32_t chunk_limit;                    /* chunks that fit the reserved range */
   uint32_t released_count;                 /* stack of indices given back */
   uint32_t released[CHUNK_COUNT];
   uint8_t chunk_live[CHUNK_COUNT];
@@ -100,10 +101,16 @@ static size_t *follow(const uintptr_t *where) {
 }
 
 bool medium_init(void) {
-  char *range = os_reserve_aligned(CHUNK_COUNT * CHUNK_BYTES, CHUNK_BYTES);
+  /* The configured range, or, where the address space is limited (ulimit
+   * -v, or a tool such as valgrind), the largest that fits. */
+  char *range = NULL;
+  size_t chunks = CHUNK_COUNT;
+  for (; range == NULL && chunks >= 16; chunks /= 2) range = os_reserve_aligned(chunks * CHUNK_BYTES, CHUNK_BYTES);
+  chunks *= 2;
   if (range == NULL) return false;
   medium_range_start = (uintptr_t)range;
-  medium_range_end = (uintptr_t)range + CHUNK_COUNT * CHUNK_BYTES;
+  medium_range_end = (uintptr_t)range + chunks * CHUNK_BYTES;
+  arena.chunk_limit = (uint32_t)chunks;
   for (unsigned fl = 0; fl < FL_COUNT; fl++) {
     for (unsigned sl = 0; sl < MB_SL_COUNT; sl++) arena.heads[fl][sl] = encode(&arena.heads[fl][sl], NULL);
   }
@@ -180,7 +187,7 @@ static size_t *find_block(size_t want) {
 static bool add_chunk(void) {
   uint32_t idx;
   if (arena.released_count > 0) idx = arena.released[--arena.released_count];
-  else if (arena.carved < CHUNK_COUNT) idx = arena.carved++;
+  else if (arena.carved < arena.chunk_limit) idx = arena.carved++;
   else return false;
   size_t *c = (size_t *)(medium_range_start + (uintptr_t)idx * CHUNK_BYTES);
   if (!os_commit(c, CHUNK_BYTES)) {

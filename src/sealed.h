@@ -17,12 +17,17 @@ typedef struct small_class_layout {
   char *base;         /* slab 0 of the class */
   void *meta;         /* its slab metadata, out of line */
   uint32_t max_slabs; /* slabs that fit the class's range */
+  /* Reciprocals that replace the two divisions of pointer-to-slot
+   * arithmetic: ceil(2^32 / (slab pages)) and ceil(2^32 / slot size). */
+  uint64_t slab_magic;
+  uint64_t slot_magic;
 } small_class_layout_t;
 
 typedef struct sealed {
   secret_t keys;
   options_t options;
   uintptr_t small_start, small_end;
+  unsigned small_shift; /* log2 of each class's range (config.h, or less) */
   small_class_layout_t small[SMALL_CLASS_COUNT];
 } __attribute__((aligned(4096))) sealed_t;
 

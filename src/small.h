@@ -4,6 +4,10 @@
  * pointer's class, slab and slot follow from arithmetic on its address
  * alone; invalid, interior and double frees are found without trusting
  * anything stored next to user data.
+ *
+ * Two ways in: the thread caches (tcache.h), which hand out and take back
+ * slots without a lock and trade with the classes in batches, and the
+ * locked paths here, for threads without a cache.
  */
 #ifndef WD_SMALL_H
 #define WD_SMALL_H
@@ -12,8 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sealed.h"
 #include "config.h"
+#include "sealed.h"
 #include "size_class.h"
 #include "warden.h"
 
@@ -26,15 +30,15 @@ static inline bool small_owns(const void *p) {
 bool small_init(void);
 
 /* A slot of class c (0 <= c < SMALL_CLASS_COUNT), or NULL when out of
- * memory. The slot's usable bytes read as zero when small_zeroing(). */
+ * memory, through the class lock. Usable bytes read as zero when zeroing. */
 void *small_alloc(unsigned c);
 
-/* Frees a pointer that small_owns(); aborts on an invalid or double free or
- * on a broken canary. */
+/* Frees a pointer that small_owns() through the class lock; aborts on an
+ * invalid or double free or on a broken canary. */
 void small_free(void *p);
 
 /* The class of a live slot. Aborts if p is not one: `bad` names a pointer
- * that was never a slot, `freed` a slot that is free. */
+ * that was never a slot, `freed` a slot that is not handed out. */
 unsigned small_class_of_live(const void *p, const char *bad, const char *freed);
 
 /* Usable bytes of class c: the slot less its canary (0 for class 0). */
@@ -42,10 +46,18 @@ static inline size_t small_usable(unsigned c) {
   return c == 0 ? 0 : small_geometry[c].slot_size - SMALL_CANARY;
 }
 
-/* True when freed slots are zeroed (so fresh slots read as zero). */
-static inline bool small_zeroing(void) { return WD_ZERO_ON_FREE && sealed.options.zero_on_free; }
+/* For the thread caches, all under the class lock, in batches:
+ * small_reserve takes up to n available slots (in random order when
+ * randomizing) and returns how many; small_retire puts freed reserved slots
+ * into the quarantine; small_unreserve makes never-used reserved slots
+ * available again; small_adjust_live folds a cache's live count in. */
+uint32_t small_reserve(unsigned c, void **out, uint32_t n);
+void small_retire(unsigned c, void *const *slots, uint32_t n);
+void small_unreserve(unsigned c, void *const *slots, uint32_t n);
+void small_adjust_live(unsigned c, int64_t delta);
 
-/* Walks every small-tier invariant; reports the first violation. */
+/* Walks every small-tier invariant, thread caches included; reports the
+ * first violation. The caller has stopped the fast paths (quiesce.h). */
 void small_check(void);
 
 void small_add_stats(wd_stats_t *stats);
