@@ -16,7 +16,7 @@
 #include "warden.h"
 
 #define THREADS 1000
-#define BATCH 64
+#define BATCH 50
 #define REQUEST 40
 
 static void *allocate_batch(void *arg) {
@@ -51,7 +51,7 @@ int main(void) {
   /* The C library keeps a few small blocks per cached thread stack; a lost
    * cache would be off by a whole batch per thread. */
   CHECKF(after.small_live - before.small_live < BATCH, "live grew by %zu", after.small_live - before.small_live);
-  /* 64 objects of 48 bytes fill under one slab; every slot must have come
+  /* 50 objects of 48 bytes fill under one slab; every slot must have come
    * back for reuse, so the slab count stays far below one slab per thread. */
   CHECKF(after.small_slabs - before.small_slabs < 64, "slabs grew by %zu",
          after.small_slabs - before.small_slabs);
