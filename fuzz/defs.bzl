@@ -57,8 +57,8 @@ def _afl_flags(attr):
     linkopts = san_linkopts + _LINKER + [_AFL_RUNTIME, _AFL_DRIVER]
     return copts + attr.extra_copts, linkopts + attr.extra_linkopts
 
-def _updated_flags(settings, copts, linkopts):
-    return {
+def _updated_flags(settings, copts, linkopts, crosstool_top = ""):
+    updated = {
         # Appending keeps whatever the user passed on the command line (e.g. --copt=-DX).
         "//command_line_option:copt": settings["//command_line_option:copt"] + copts,
         "//command_line_option:linkopt": settings["//command_line_option:linkopt"] + linkopts,
@@ -68,18 +68,21 @@ def _updated_flags(settings, copts, linkopts):
         "//command_line_option:features": settings["//command_line_option:features"] + [
             "-supports_start_end_lib",
         ],
+        "//command_line_option:crosstool_top": crosstool_top or settings["//command_line_option:crosstool_top"],
     }
+    return updated
 
 def _libfuzzer_transition_impl(settings, attr):
     copts, linkopts = _libfuzzer_flags(attr)
-    return _updated_flags(settings, copts, linkopts)
+    return _updated_flags(settings, copts, linkopts, attr.crosstool_top)
 
 def _afl_transition_impl(settings, attr):
     copts, linkopts = _afl_flags(attr)
-    return _updated_flags(settings, copts, linkopts)
+    return _updated_flags(settings, copts, linkopts, attr.crosstool_top)
 
 _TRANSITION_INPUTS = [
     "//command_line_option:copt",
+    "//command_line_option:crosstool_top",
     "//command_line_option:features",
     "//command_line_option:linkopt",
 ]
@@ -180,6 +183,11 @@ def _binary_attrs(transition, default_sanitizers, engine):
             doc = "More compiler flags for the harness and everything it depends on.",
         ),
         "extra_linkopts": attr.string_list(doc = "More linker flags for the harness."),
+        "crosstool_top": attr.string(
+            doc = "C++ toolchain suite for the fuzz build (--crosstool_top), e.g. one whose " +
+                  "compiler inputs carry a sanitizer ignorelist named in `extra_copts`. " +
+                  "Empty: the toolchain of the surrounding build.",
+        ),
         # Bazel 4 only lets allowlisted rules carry Starlark transitions.
         "_allowlist_function_transition": attr.label(
             default = "@bazel_tools//tools/allowlists/function_transition_allowlist",

@@ -10,7 +10,7 @@ packages=(
   afl++                                # second fuzzing engine
   frama-c-base why3 z3 cvc4            # proofs
   python3 sqlite3 git perl gcc g++ make  # real programs run under Warden in tests
-  valgrind gnuplot-nox hyperfine       # benchmarks
+  valgrind gnuplot-nox hyperfine time  # benchmarks (time: /usr/bin/time for peak RSS)
   libjemalloc2 libtcmalloc-minimal4 libmimalloc2.0   # allocators compared in bench/
 )
 

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Runs Warden's benchmark suite: `./warden bench [--quick] [OPTIONS]` ends up
+# here. All the work is in bench/run.py (python3 standard library only); see
+# its docstring or `bench/run.sh --help` for the options.
+#
+#   bench/run.sh            full run, 9 repeats, about 18 minutes: bench/RESULTS.md, results.png, results.json
+#   bench/run.sh --quick    5x smaller workloads, 5 repeats, about 2.5 minutes: bench/RESULTS-quick.md, ...
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# The command recorded in the report: the one the user typed, if the caller says so.
+export WARDEN_BENCH_COMMAND=${WARDEN_BENCH_COMMAND:-bench/run.sh${*:+ $*}}
+exec /usr/bin/python3 "$here/run.py" "$@"
