@@ -49,8 +49,6 @@ typedef struct arena {
   size_t freed_next;
 } arena_t;
 
-uintptr_t medium_range_start;
-uintptr_t medium_range_end;
 
 static arena_t arena = {.lock = LOCK_INIT};
 
@@ -59,7 +57,7 @@ static size_t *chunk_of(const void *p) {
 }
 
 static size_t chunk_index(const size_t *c) {
-  return ((uintptr_t)c - medium_range_start) >> WD_MEDIUM_CHUNK_SHIFT;
+  return ((uintptr_t)c - sealed.medium_start) >> WD_MEDIUM_CHUNK_SHIFT;
 }
 
 static size_t checksum(const size_t *header, size_t tag) {
@@ -108,8 +106,8 @@ bool medium_init(void) {
   for (; range == NULL && chunks >= 16; chunks /= 2) range = os_reserve_aligned(chunks * CHUNK_BYTES, CHUNK_BYTES);
   chunks *= 2;
   if (range == NULL) return false;
-  medium_range_start = (uintptr_t)range;
-  medium_range_end = (uintptr_t)range + chunks * CHUNK_BYTES;
+  sealed.medium_start = (uintptr_t)range;
+  sealed.medium_end = (uintptr_t)range + chunks * CHUNK_BYTES;
   arena.chunk_limit = (uint32_t)chunks;
   for (unsigned fl = 0; fl < FL_COUNT; fl++) {
     for (unsigned sl = 0; sl < MB_SL_COUNT; sl++) arena.heads[fl][sl] = encode(&arena.heads[fl][sl], NULL);
@@ -189,7 +187,7 @@ static bool add_chunk(void) {
   if (arena.released_count > 0) idx = arena.released[--arena.released_count];
   else if (arena.carved < arena.chunk_limit) idx = arena.carved++;
   else return false;
-  size_t *c = (size_t *)(medium_range_start + (uintptr_t)idx * CHUNK_BYTES);
+  size_t *c = (size_t *)(sealed.medium_start + (uintptr_t)idx * CHUNK_BYTES);
   if (!os_commit(c, CHUNK_BYTES)) {
     arena.released[arena.released_count++] = idx;
     return false;
@@ -460,7 +458,7 @@ void medium_check(void) {
   size_t free_found = 0, chunks = 0, empty = 0;
   for (uint32_t idx = 0; idx < arena.carved; idx++) {
     if (!arena.chunk_live[idx]) continue;
-    size_t *c = (size_t *)(medium_range_start + (uintptr_t)idx * CHUNK_BYTES);
+    size_t *c = (size_t *)(sealed.medium_start + (uintptr_t)idx * CHUNK_BYTES);
     check_chunk(c, &free_found);
     chunks++;
     empty += is_whole(MB_FIRST, mb_size(c[MB_FIRST])) && mb_is_free(c[MB_FIRST]);

@@ -11,13 +11,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sealed.h"
 #include "warden.h"
 
-extern uintptr_t medium_range_start;
-extern uintptr_t medium_range_end;
-
+/* The medium range is [sealed.medium_start, sealed.medium_end). */
 static inline bool medium_owns(const void *p) {
-  return (uintptr_t)p - medium_range_start < medium_range_end - medium_range_start;
+  return (uintptr_t)p - sealed.medium_start < sealed.medium_end - sealed.medium_start;
 }
 
 bool medium_init(void);

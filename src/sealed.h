@@ -28,6 +28,7 @@ typedef struct sealed {
   options_t options;
   uintptr_t small_start, small_end;
   unsigned small_shift; /* log2 of each class's range (config.h, or less) */
+  uintptr_t medium_start, medium_end;
   small_class_layout_t small[SMALL_CLASS_COUNT];
 } __attribute__((aligned(4096))) sealed_t;
 

@@ -19,6 +19,11 @@ static void widen_small_range(void *ctx) {
   *(volatile uintptr_t *)launder(&sealed.small_end) = UINTPTR_MAX;
 }
 
+static void widen_medium_range(void *ctx) {
+  (void)ctx;
+  *(volatile uintptr_t *)launder(&sealed.medium_end) = UINTPTR_MAX;
+}
+
 static void disable_quarantine(void *ctx) {
   (void)ctx;
   *(volatile uint32_t *)launder(&sealed.options.small_quarantine) = 0;
@@ -29,6 +34,7 @@ int main(void) {
   free(malloc(1)); /* the heap is initialized and sealed */
   expect_death(overwrite_key, NULL, SIGSEGV, NULL);
   expect_death(widen_small_range, NULL, SIGSEGV, NULL);
+  expect_death(widen_medium_range, NULL, SIGSEGV, NULL);
   expect_death(disable_quarantine, NULL, SIGSEGV, NULL);
   return 0;
 }
