@@ -52,67 +52,71 @@
 /* Sizes below this are kept in exact 16-byte lists on first level 0. */
 #define MB_LINEAR 256
 
+/* The proofs' ghost view of a chunk: one entry per word. Never compiled
+ * into code (only ghost code uses it); see the tiling invariant below. */
+typedef struct mb_owner {
+  size_t *head; /* the header of the block that holds the word */
+  size_t *end;  /* for a header: the word just past its block */
+} mb_owner_t;
+
 /*@
   logic integer tag_size(integer t) = t - t % MB_ALIGN;
   logic integer tag_words(integer t) = tag_size(t) / MB_WORD;
 
   predicate chunk(size_t *c) = \valid(c + (0 .. MB_CHUNK_WORDS - 1));
-  predicate owners(size_t **o) = \valid(o + (0 .. MB_CHUNK_WORDS - 1));
-  predicate apart(size_t *c, size_t **o) =
-    \separated(c + (0 .. MB_CHUNK_WORDS - 1), o + (0 .. MB_CHUNK_WORDS - 1));
+  predicate owners(mb_owner_t *g) = \valid(g + (0 .. MB_CHUNK_WORDS - 1));
+  predicate apart(size_t *c, mb_owner_t *g) =
+    \separated(c + (0 .. MB_CHUNK_WORDS - 1), g + (0 .. MB_CHUNK_WORDS - 1));
 
-  // THE TILING INVARIANT: the blocks of chunk c tile [MB_FIRST, e) exactly.
-  // The ghost array o points, for every word m, to the header of the block
-  // that holds it: its index is ow(o, c, m); a header is its own owner.
-  // (Pointers rather than indices keep the ghost array in another memory
-  // than the chunk's words, so writing one never hides the other from the
-  // provers.) It is the conjunction of four clauses, kept apart so that each
-  // proof obligation is about one of them:
-  //  - tile_own: every word lies in the block of its owner, a header at or
-  //    before it whose block reaches past it (the blocks cover [MB_FIRST, e));
-  //  - tile_inside: every word of a block is owned by that block's header
-  //    (blocks do not overlap);
-  //  - tile_heads: every header is even (a 16-byte aligned payload in a
-  //    16-byte aligned chunk), holds a tag with its state in bit 0 only, and
-  //    starts a block of at least MB_MIN bytes that ends by e;
-  //  - tile_feet: the last word of every block (its footer) equals its
-  //    header.
-  // Each clause speaks of words and their owners only, never of the word
-  // after a block: the provers then have no chain of terms to follow.
-  logic integer ow{L}(size_t **o, size_t *c, integer m) = o[m] - c;
+  // THE TILING INVARIANT: the blocks of chunk c tile [MB_FIRST, e) exactly,
+  // each block's header matching its footer.
+  //
+  // The ghost array g names, for every word m, the header hd(m) of the block
+  // that holds it (a header is its own), and for a header k the end nd(k) of
+  // its block (the index just past it). The invariant is the conjunction of
+  // four clauses, each given for the words (or headers) of a range [lo, hi)
+  // so that a proof can take a chunk a range at a time:
+  //  - own: every word lies in the block of its header, at or before it;
+  //    so the blocks cover [MB_FIRST, e);
+  //  - inside: every word of a block names that block's header; so blocks
+  //    do not overlap;
+  //  - heads: a header is even (a 16-byte aligned payload in a 16-byte
+  //    aligned chunk), its block ends by e, and its tag says the block's size
+  //    (at least MB_MIN bytes, a multiple of 16) and nothing but a state in
+  //    bit 0;
+  //  - feet: the last word of every block (its footer) equals its header.
+  // The clauses speak of a word, its header and its block's end only, never
+  // of the word after a block, and only `heads` decodes a tag: the provers
+  // then have no chain of terms to follow and little arithmetic to do.
+  logic integer hd{L}(mb_owner_t *g, size_t *c, integer m) = g[m].head - c;
+  logic integer nd{L}(mb_owner_t *g, size_t *c, integer m) = g[m].end - c;
 
-  // Each clause is given for the words (or headers) in [lo, hi) of a tiling
-  // of [MB_FIRST, e), so that a proof can take a chunk a range at a time.
-  predicate own_in{L}(size_t *c, size_t **o, integer lo, integer hi) =
+  predicate own_in{L}(size_t *c, mb_owner_t *g, integer lo, integer hi) =
     \forall integer m; lo <= m < hi ==>
-      MB_FIRST <= ow(o, c, m) <= m && ow(o, c, ow(o, c, m)) == ow(o, c, m) &&
-      m < ow(o, c, m) + tag_words(c[ow(o, c, m)]);
-  predicate inside_in{L}(size_t *c, size_t **o, integer lo, integer hi) =
-    \forall integer k, m; lo <= k < hi && ow(o, c, k) == k &&
-      k <= m < k + tag_words(c[k]) ==> ow(o, c, m) == k;
-  predicate heads_in{L}(size_t *c, size_t **o, integer lo, integer hi, integer e) =
-    \forall integer m; lo <= m < hi && ow(o, c, m) == m ==>
-      m % 2 == 0 && c[m] % MB_ALIGN <= 1 && tag_size(c[m]) >= MB_MIN &&
-      m + tag_words(c[m]) <= e;
-  predicate feet_in{L}(size_t *c, size_t **o, integer lo, integer hi) =
-    \forall integer m; lo <= m < hi &&
-      m + 1 == ow(o, c, m) + tag_words(c[ow(o, c, m)]) ==> c[m] == c[ow(o, c, m)];
+      MB_FIRST <= hd(g, c, m) <= m && hd(g, c, hd(g, c, m)) == hd(g, c, m) &&
+      m < nd(g, c, hd(g, c, m));
+  predicate inside_in{L}(size_t *c, mb_owner_t *g, integer lo, integer hi) =
+    \forall integer k, m; lo <= k < hi && hd(g, c, k) == k &&
+      k <= m < nd(g, c, k) ==> hd(g, c, m) == k;
+  predicate heads_in{L}(size_t *c, mb_owner_t *g, integer lo, integer hi, integer e) =
+    \forall integer m; lo <= m < hi && hd(g, c, m) == m ==>
+      m % 2 == 0 && nd(g, c, m) <= e && (nd(g, c, m) - m) % 2 == 0 &&
+      MB_MIN <= MB_WORD * (nd(g, c, m) - m) <= c[m] <= MB_WORD * (nd(g, c, m) - m) + 1;
+  predicate feet_in{L}(size_t *c, mb_owner_t *g, integer lo, integer hi) =
+    \forall integer m; lo <= m < hi && m + 1 == nd(g, c, hd(g, c, m)) ==>
+      c[m] == c[hd(g, c, m)];
 
-  predicate tile_own{L}(size_t *c, size_t **o, integer e) = own_in(c, o, MB_FIRST, e);
-  predicate tile_inside{L}(size_t *c, size_t **o, integer e) = inside_in(c, o, MB_FIRST, e);
-  predicate tile_heads{L}(size_t *c, size_t **o, integer e) = heads_in(c, o, MB_FIRST, e, e);
-  predicate tile_feet{L}(size_t *c, size_t **o, integer e) = feet_in(c, o, MB_FIRST, e);
-
-  predicate tiled_upto{L}(size_t *c, size_t **o, integer e) =
+  predicate tiled_upto{L}(size_t *c, mb_owner_t *g, integer e) =
     MB_FIRST <= e <= MB_END &&
-    tile_own(c, o, e) && tile_inside(c, o, e) && tile_heads(c, o, e) && tile_feet(c, o, e);
+    own_in(c, g, MB_FIRST, e) && inside_in(c, g, MB_FIRST, e) &&
+    heads_in(c, g, MB_FIRST, e, e) && feet_in(c, g, MB_FIRST, e);
 
   // A whole chunk: tiled, between its allocated size-0 end tags.
-  predicate tiled{L}(size_t *c, size_t **o) =
-    c[MB_FIRST - 1] == 0 && c[MB_END] == 0 && tiled_upto(c, o, MB_END);
+  predicate tiled{L}(size_t *c, mb_owner_t *g) =
+    c[MB_FIRST - 1] == 0 && c[MB_END] == 0 && tiled_upto(c, g, MB_END);
 
-  predicate header{L}(size_t *c, size_t **o, integer k) =
-    MB_FIRST <= k < MB_END && ow(o, c, k) == k;
+  predicate header{L}(size_t *c, mb_owner_t *g, integer k) =
+    MB_FIRST <= k < MB_END && hd(g, c, k) == k;
 */
 
 /*@ requires size % MB_ALIGN == 0 && size <= MB_SIZE_LIMIT && is_free <= 1;
@@ -161,133 +165,115 @@ static inline void mb_set(size_t *c, size_t i, size_t size, size_t is_free) {
 }
 
 /* Lays out an empty chunk: the end tags and one free block between them. */
-/*@ requires chunk(c) && owners(o) && apart(c, o);
-    assigns c[MB_FIRST - 1], c[MB_END], c[MB_FIRST], c[MB_END - 1], o[MB_FIRST .. MB_END - 1];
+/*@ requires chunk(c) && owners(g) && apart(c, g);
+    assigns c[MB_FIRST - 1], c[MB_END], c[MB_FIRST], c[MB_END - 1], g[MB_FIRST .. MB_END - 1];
     ensures c[MB_FIRST] == MB_WHOLE + 1;
-    ensures tiled(c, o);
-    ensures \forall integer k; header(c, o, k) <==> k == MB_FIRST; */
-static inline void mb_init(size_t *c) /*@ ghost (size_t *\ghost *o) */ {
+    ensures tiled(c, g);
+    ensures \forall integer k; header(c, g, k) <==> k == MB_FIRST; */
+static inline void mb_init(size_t *c) /*@ ghost (mb_owner_t \ghost *g) */ {
   c[MB_FIRST - 1] = mb_tag(0, 0);
   c[MB_END] = mb_tag(0, 0);
   mb_set(c, MB_FIRST, MB_WHOLE, 1);
   /*@ ghost
     /@ loop invariant MB_FIRST <= x <= MB_END;
-       loop invariant \forall integer m; MB_FIRST <= m < x ==> ow(o, c, m) == MB_FIRST;
-       loop assigns x, o[MB_FIRST .. MB_END - 1];
+       loop invariant \forall integer m; MB_FIRST <= m < x ==> hd(g, c, m) == MB_FIRST;
+       loop assigns x, g[MB_FIRST .. MB_END - 1];
        loop variant MB_END - x; @/
-    for (size_t x = MB_FIRST; x < MB_END; x++) o[x] = c + MB_FIRST;
+    for (size_t x = MB_FIRST; x < MB_END; x++) g[x].head = c + MB_FIRST;
+    g[MB_FIRST].end = c + MB_END;
   */
-  //@ assert tile_own(c, o, MB_END);
-  //@ assert tile_inside(c, o, MB_END);
-  //@ assert tile_heads(c, o, MB_END);
-  //@ assert tile_feet(c, o, MB_END);
+  //@ assert own_in(c, g, MB_FIRST, MB_END);
+  //@ assert inside_in(c, g, MB_FIRST, MB_END);
+  //@ assert heads_in(c, g, MB_FIRST, MB_END, MB_END);
+  //@ assert feet_in(c, g, MB_FIRST, MB_END);
 }
 
 /* Re-tags the block at i, keeping its size: allocated (0) or free (1). */
-/*@ requires chunk(c) && owners(o) && apart(c, o);
-    requires tiled(c, o) && header(c, o, i) && is_free <= 1;
+/*@ requires chunk(c) && owners(g) && apart(c, g);
+    requires tiled(c, g) && header(c, g, i) && is_free <= 1;
     assigns c[i], c[i + tag_words(c[i]) - 1];
     ensures c[i] == tag_size(\old(c[i])) + is_free;
-    ensures tiled(c, o); */
-static inline void mb_mark(size_t *c, size_t i, size_t is_free) /*@ ghost (size_t *\ghost *o) */ {
+    ensures tiled(c, g); */
+static inline void mb_mark(size_t *c, size_t i, size_t is_free) /*@ ghost (mb_owner_t \ghost *g) */ {
+  //@ assert tag_words(c[i]) == nd(g, c, i) - i;
   mb_set(c, i, mb_size(c[i]), is_free);
-  //@ assert tile_own(c, o, MB_END);
-  //@ assert tile_inside(c, o, MB_END);
-  //@ assert tile_heads(c, o, MB_END);
-  //@ assert tile_feet(c, o, MB_END);
 }
 
 /* Splits the block at i (of size mb_size(c[i])) into a first block of
  * `first` bytes with state `first_free` and a free remainder right after
  * it. The caller guarantees first >= MB_MIN, the remainder >= MB_MIN, both
  * multiples of 16. Returns the remainder's index. */
-/*@ requires chunk(c) && owners(o) && apart(c, o);
-    requires tiled(c, o) && header(c, o, i);
+/*@ requires chunk(c) && owners(g) && apart(c, g);
+    requires tiled(c, g) && header(c, g, i);
     requires first % MB_ALIGN == 0 && first >= MB_MIN;
     requires tag_size(c[i]) >= first + MB_MIN;
     requires first_free <= 1;
     assigns c[i], c[i + first / MB_WORD - 1], c[i + first / MB_WORD],
-            c[i + tag_words(c[i]) - 1], o[i + first / MB_WORD .. i + tag_words(c[i]) - 1];
+            c[i + tag_words(c[i]) - 1], g[i .. i + tag_words(c[i]) - 1];
     ensures \result == i + first / MB_WORD;
     ensures c[i] == first + first_free && c[\result - 1] == c[i];
     ensures c[\result] == \old(tag_size(c[i])) - first + 1;
     ensures \result + tag_words(c[\result]) == \old(i + tag_words(c[i]));
     ensures c[\result + tag_words(c[\result]) - 1] == c[\result];
     ensures tag_size(c[i]) + tag_size(c[\result]) == \old(tag_size(c[i]));
-    ensures \result % 2 == 0 && header(c, o, i) && header(c, o, \result);
+    ensures \result % 2 == 0 && header(c, g, i) && header(c, g, \result);
     ensures \forall integer k; 0 <= k < MB_CHUNK_WORDS &&
       (k < i || \old(i + tag_words(c[i])) <= k) ==> c[k] == \old(c[k]);
-    ensures tiled(c, o); */
+    ensures tiled(c, g); */
 static inline size_t mb_split(size_t *c, size_t i, size_t first, size_t first_free)
-    /*@ ghost (size_t *\ghost *o) */ {
+    /*@ ghost (mb_owner_t \ghost *g) */ {
   size_t whole = mb_size(c[i]);
+  //@ assert whole / MB_WORD == nd(g, c, i) - i;
   size_t rest = whole - first;
   size_t j = i + mb_words(first);
   mb_set(c, i, first, first_free);
   mb_set(c, j, rest, 1);
   /*@ ghost
     /@ loop invariant j <= x <= i + whole / MB_WORD;
-       loop invariant \forall integer m; j <= m < x ==> ow(o, c, m) == j;
-       loop assigns x, o[j .. i + whole / MB_WORD - 1];
+       loop invariant \forall integer m; j <= m < x ==> hd(g, c, m) == j;
+       loop assigns x, g[j .. i + whole / MB_WORD - 1];
        loop variant i + whole / MB_WORD - x; @/
-    for (size_t x = j; x < i + whole / MB_WORD; x++) o[x] = c + j;
+    for (size_t x = j; x < i + whole / MB_WORD; x++) g[x].head = c + j;
+    g[j].end = c + (i + whole / MB_WORD);
+    g[i].end = c + j;
   */
-  //@ assert tile_own(c, o, MB_END);
-  //@ assert tile_inside(c, o, MB_END);
-  //@ assert tile_heads(c, o, MB_END);
-  //@ assert tile_feet(c, o, MB_END);
   return j;
 }
 
 /* Merges the block at i with the block right after it into one block of
  * the summed size and state `is_free`; returns the merged size. */
-/*@ requires chunk(c) && owners(o) && apart(c, o);
-    requires tiled(c, o) && header(c, o, i);
+/*@ requires chunk(c) && owners(g) && apart(c, g);
+    requires tiled(c, g) && header(c, g, i);
     requires i + tag_words(c[i]) < MB_END;
     requires is_free <= 1;
     assigns c[i], c[i + tag_words(c[i]) + tag_words(c[i + tag_words(c[i])]) - 1],
-            o[i + tag_words(c[i]) .. i + tag_words(c[i]) + tag_words(c[i + tag_words(c[i])]) - 1];
+            g[i .. i + tag_words(c[i]) + tag_words(c[i + tag_words(c[i])]) - 1];
     ensures \result == \old(tag_size(c[i]) + tag_size(c[i + tag_words(c[i])]));
     ensures c[i] == \result + is_free;
     ensures i + tag_words(c[i]) == \old(i + tag_words(c[i]) + tag_words(c[i + tag_words(c[i])]));
     ensures c[i + tag_words(c[i]) - 1] == c[i];
-    ensures header(c, o, i) && !header(c, o, \old(i + tag_words(c[i])));
+    ensures header(c, g, i) && !header(c, g, \old(i + tag_words(c[i])));
     ensures \forall integer k; 0 <= k < MB_CHUNK_WORDS &&
       (k < i || \old(i + tag_words(c[i]) + tag_words(c[i + tag_words(c[i])])) <= k) ==>
         c[k] == \old(c[k]);
-    ensures tiled(c, o); */
-static inline size_t mb_merge(size_t *c, size_t i, size_t is_free) /*@ ghost (size_t *\ghost *o) */ {
+    ensures tiled(c, g); */
+static inline size_t mb_merge(size_t *c, size_t i, size_t is_free) /*@ ghost (mb_owner_t \ghost *g) */ {
   size_t first = mb_size(c[i]);
+  //@ assert first / MB_WORD == nd(g, c, i) - i;
   size_t j = i + mb_words(first);
-  //@ assert i % 2 == 0 && MB_MIN <= first && i + first / MB_WORD <= MB_END;
-  //@ assert header(c, o, j);
+  //@ assert header(c, g, j);
   size_t second = mb_size(c[j]);
-  //@ assert MB_MIN <= second && j + second / MB_WORD <= MB_END;
-  //@ assert \forall integer m; i <= m < j ==> ow(o, c, m) == i;
-  //@ assert \forall integer m; j <= m < j + second / MB_WORD ==> ow(o, c, m) == j;
-  /*@ assert \forall integer m; MB_FIRST <= m < MB_END && !(i <= m < j + second / MB_WORD) ==>
-        !(i <= ow(o, c, m) < j + second / MB_WORD); */
+  //@ assert second / MB_WORD == nd(g, c, j) - j;
   size_t merged = first + second;
   mb_set(c, i, merged, is_free);
   /*@ ghost
     /@ loop invariant j <= x <= j + second / MB_WORD;
-       loop invariant \forall integer m; j <= m < x ==> ow(o, c, m) == i;
-       loop invariant \forall integer m; 0 <= m < MB_CHUNK_WORDS && !(j <= m < x) ==>
-         o[m] == \at(o[m], LoopEntry);
-       loop assigns x, o[j .. j + second / MB_WORD - 1];
+       loop invariant \forall integer m; j <= m < x ==> hd(g, c, m) == i;
+       loop assigns x, g[j .. j + second / MB_WORD - 1];
        loop variant j + second / MB_WORD - x; @/
-    for (size_t x = j; x < j + second / MB_WORD; x++) o[x] = c + i;
+    for (size_t x = j; x < j + second / MB_WORD; x++) g[x].head = c + i;
+    g[i].end = c + (j + second / MB_WORD);
   */
-  //@ assert own_in(c, o, MB_FIRST, i);
-  //@ assert own_in(c, o, i, j + second / MB_WORD);
-  //@ assert own_in(c, o, j + second / MB_WORD, MB_END);
-  //@ assert tile_own(c, o, MB_END);
-  //@ assert inside_in(c, o, MB_FIRST, i);
-  //@ assert inside_in(c, o, i, i + 1);
-  //@ assert inside_in(c, o, i + 1, MB_END);
-  //@ assert tile_inside(c, o, MB_END);
-  //@ assert tile_heads(c, o, MB_END);
-  //@ assert tile_feet(c, o, MB_END);
   return merged;
 }
 
@@ -295,16 +281,16 @@ static inline size_t mb_merge(size_t *c, size_t i, size_t is_free) /*@ ghost (si
 /*@ requires \valid_read(c + (i - 1)) && i >= 1;
     assigns \nothing;
     ensures tag_words(c[i - 1]) <= i ==> \result == i - tag_words(c[i - 1]);
-    ensures \forall size_t **o; tiled(c, o) && header(c, o, i) && MB_FIRST < i ==>
-      \result == ow(o, c, i - 1) && header(c, o, \result) && \result + tag_words(c[\result]) == i; */
+    ensures \forall mb_owner_t *g; tiled(c, g) && header(c, g, i) && MB_FIRST < i ==>
+      \result == hd(g, c, i - 1) && header(c, g, \result) && nd(g, c, \result) == i; */
 static inline size_t mb_prev(const size_t *c, size_t i) { return i - mb_words(mb_size(c[i - 1])); }
 
 /* The header index of the block after the one at i. */
 /*@ requires \valid_read(c + i) && i <= MB_CHUNK_WORDS;
     assigns \nothing;
     ensures \result == i + tag_words(c[i]);
-    ensures \forall size_t **o; tiled(c, o) && header(c, o, i) ==>
-      \result <= MB_END && (\result < MB_END ==> header(c, o, \result)); */
+    ensures \forall mb_owner_t *g; tiled(c, g) && header(c, g, i) ==>
+      \result == nd(g, c, i) && \result <= MB_END && (\result < MB_END ==> header(c, g, \result)); */
 static inline size_t mb_next(const size_t *c, size_t i) { return i + mb_words(mb_size(c[i])); }
 
 /*
