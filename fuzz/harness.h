@@ -348,6 +348,8 @@ static void h_unlock(harness_t *h, slot_t *s) {
  * counted over all large frees, and stay mapped (inaccessible) meanwhile,
  * so no new mapping can overlap them. The harness remembers that many
  * recent frees and fails if one of them is handed out again too early.
+ * (A thread cache that buffers freed slots before they enter the class
+ * quarantine only delays them further, so the bound still holds.)
  * Only meaningful when one thread makes every call (the single-thread
  * harness), across inputs as well: the heap lives as long as the process. */
 #define H_RING_SMALL (WD_SMALL_QUARANTINE_FIFO + 1)

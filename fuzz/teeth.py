@@ -191,7 +191,9 @@ def fuzz(tree, harness, binary, seconds, log_path):
 def run_one(bug, args, cc):
     name, harness, what, subs = bug
     tree = os.path.join(args.work, name)
-    copy_tree(tree)
+    # From the snapshot taken at the start: every bug sees the same sources, even while
+    # someone edits the repository during the run.
+    shutil.copytree(args.snapshot, tree)
     if subs:
         apply_bug(tree, name, subs)
     with open(os.path.join(tree, "build.log"), "w") as log:
@@ -224,22 +226,24 @@ def main():
         return 2
     cc = os.environ.get("CC", "clang")
 
-    # Every pattern is checked against the current sources before anything is built.
-    with tempfile.TemporaryDirectory() as probe:
-        copy_tree(probe)
-        try:
-            for name, _, _, subs in bugs:
-                for path, old, _ in subs:
-                    n = open(os.path.join(probe, path)).read().count(old)
-                    if n != 1:
-                        raise SourceChanged("bug %s: the pattern for %s matches %d times (expected "
-                                            "exactly once); update BUGS in fuzz/teeth.py:\n%s"
-                                            % (name, path, n, old))
-        except SourceChanged as e:
-            print("teeth: %s" % e, file=sys.stderr)
-            return 2
-
+    # One snapshot of the sources for the whole run; every pattern is checked against it
+    # before anything is built.
     args.work = tempfile.mkdtemp(prefix="warden-teeth.")
+    args.snapshot = os.path.join(args.work, "snapshot")
+    copy_tree(args.snapshot)
+    try:
+        for name, _, _, subs in bugs:
+            for path, old, _ in subs:
+                n = open(os.path.join(args.snapshot, path)).read().count(old)
+                if n != 1:
+                    raise SourceChanged("bug %s: the pattern for %s matches %d times (expected "
+                                        "exactly once); update BUGS in fuzz/teeth.py:\n%s"
+                                        % (name, path, n, old))
+    except SourceChanged as e:
+        print("teeth: %s" % e, file=sys.stderr)
+        shutil.rmtree(args.work, ignore_errors=True)
+        return 2
+
     print("teeth: %d bug(s), %d s each, %d at a time; work in %s" % (len(bugs), args.seconds, args.jobs, args.work),
           file=sys.stderr)
     jobs = []
@@ -255,10 +259,11 @@ def main():
             name = futures[fut]
             try:
                 results[name] = fut.result()
-            except Exception as e:  # a build failure is a failure of this bug's row
-                results[name] = (name, "?", str(e), False, 0.0, "error: %s" % e, [])
+            except Exception as e:  # a build failure fails this row, control runs included
+                results[name] = (name, "?", str(e), None, 0.0, "error: %s" % e, [])
             r = results[name]
-            print("teeth: %-28s %s" % (name, ("caught in %.0f s" % r[4]) if r[3] else "not caught"),
+            print("teeth: %-28s %s" % (name, "build error" if r[3] is None else
+                                        ("caught in %.0f s" % r[4]) if r[3] else "not caught"),
                   file=sys.stderr)
 
     print()
@@ -266,7 +271,9 @@ def main():
     for name, *_ in jobs:
         _, harness, what, caught, elapsed, first, crashes = results[name]
         control = name.startswith("control-")
-        if control:
+        if caught is None:
+            good, verdict = False, "ERROR"
+        elif control:
             good = not caught
             verdict = "clean" if good else "FINDING"
         else:
@@ -276,10 +283,11 @@ def main():
         print("%-28s %-14s %-8s %8s  %s" % (name, harness, verdict, "%.1f" % elapsed if caught else "-",
                                              first[:110]))
     caught_n = sum(1 for b in bugs if results[b[0]][3])
+    controls = [results[n][3] for n in results if n.startswith("control-")]
     print()
     print("teeth: %d of %d bugs caught%s" % (caught_n, len(bugs),
-          "" if args.no_control else ("; control runs clean" if all(
-              not results[n][3] for n in results if n.startswith("control-")) else "; CONTROL RUN FOUND SOMETHING")))
+          "" if args.no_control else "; control runs clean" if all(c is False for c in controls)
+          else "; CONTROL RUN FAILED"))
     if args.keep or not ok:
         print("teeth: builds, logs and crashing inputs kept in %s" % args.work, file=sys.stderr)
     else:

@@ -274,6 +274,16 @@ static inline size_t mb_merge(size_t *c, size_t i, size_t is_free) /*@ ghost (mb
     for (size_t x = j; x < j + second / MB_WORD; x++) g[x].head = c + i;
     g[i].end = c + (j + second / MB_WORD);
   */
+  //@ assert own_in(c, g, MB_FIRST, i);
+  //@ assert own_in(c, g, i, j + second / MB_WORD);
+  //@ assert own_in(c, g, j + second / MB_WORD, MB_END);
+  //@ assert inside_in(c, g, MB_FIRST, i);
+  //@ assert inside_in(c, g, i, i + 1);
+  //@ assert inside_in(c, g, i + 1, MB_END);
+  //@ assert heads_in(c, g, MB_FIRST, MB_END, MB_END);
+  //@ assert feet_in(c, g, MB_FIRST, i);
+  //@ assert feet_in(c, g, i, j + second / MB_WORD);
+  //@ assert feet_in(c, g, j + second / MB_WORD, MB_END);
   return merged;
 }
 

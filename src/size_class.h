@@ -30,11 +30,25 @@ typedef struct small_geometry {
 
 extern const small_geometry_t small_geometry[SMALL_CLASS_COUNT];
 
+/*@
+  // The slot size of class c (1 <= c < SMALL_CLASS_COUNT): 16 c up to 128,
+  // then four steps of 2^(g+5) from 2^(g+7) in group g = (c - 9) / 4.
+  // proofs/ also checks that small_geometry[] holds exactly these sizes.
+  logic integer class_slot(integer c) =
+    c <= 8 ? 16 * c : pow2(7 + (c - 9) / 4) + ((c - 9) % 4 + 1) * pow2(5 + (c - 9) / 4);
+*/
+
 /* The smallest class whose slot holds `slot_bytes` (0 < slot_bytes <=
  * SMALL_MAX_SLOT). Classes are numbered from 1 here; 0 is malloc(0)'s. */
+/*@ requires 0 < slot_bytes <= SMALL_MAX_SLOT;
+    assigns \nothing;
+    ensures 1 <= \result < SMALL_CLASS_COUNT;
+    ensures fits: slot_bytes <= class_slot(\result);
+    ensures smallest: \result == 1 || class_slot(\result - 1) < slot_bytes; */
 static inline unsigned small_class_of(size_t slot_bytes) {
   if (slot_bytes <= 128) return (unsigned)((slot_bytes + 15) / 16);
   unsigned k = log2_floor(slot_bytes - 1); /* 2^k < slot_bytes <= 2^(k+1), 7 <= k <= 13 */
+  //@ ghost wd_lemma_shr(slot_bytes - 1, k - 2);
   return 8 + (k - 7) * 4 + (unsigned)((slot_bytes - 1) >> (k - 2)) - 3;
 }
 
