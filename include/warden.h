@@ -50,6 +50,9 @@ WD_API WD_NOTHROW WD_MALLOC_LIKE WD_ALIGN(1) WD_SIZE(2) void *wd_memalign(size_t
 WD_API WD_NOTHROW WD_MALLOC_LIKE WD_SIZE(1) void *wd_valloc(size_t size);
 WD_API WD_NOTHROW WD_MALLOC_LIKE void *wd_pvalloc(size_t size);
 WD_API WD_NOTHROW size_t wd_malloc_usable_size(void *ptr);
+/* Gives free memory back to the kernel (see wd_trim); up to `pad` bytes of
+ * freed large mappings stay cached. Returns 1 if memory was released, else 0. */
+WD_API WD_NOTHROW int wd_malloc_trim(size_t pad);
 
 /* Warden extensions */
 
@@ -72,7 +75,17 @@ typedef struct wd_stats {
   size_t large_live;     /* large mappings in use */
   size_t large_bytes;    /* their mapping sizes, guards excluded */
   size_t mapped_bytes;   /* memory committed from the OS for all tiers */
+  size_t large_cached_bytes; /* freed large memory kept for reuse (in mapped_bytes) */
 } wd_stats_t;
+
+/*
+ * Gives free memory back to the kernel now, instead of when the automatic
+ * policy would (config.h): every cached large mapping, every wholly free
+ * medium chunk, and the pages strictly inside free medium blocks. Returns
+ * the bytes released (pages inside free blocks count whether or not they
+ * were resident).
+ */
+WD_API WD_NOTHROW size_t wd_trim(void);
 
 /* Fills *out with a consistent snapshot. Returns 0, or -1 if out is NULL. */
 WD_API int wd_get_stats(wd_stats_t *out);

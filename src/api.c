@@ -51,7 +51,9 @@ static route_t route(size_t n, size_t alignment) {
   return (route_t){TIER_LARGE, 0};
 }
 
-static void *allocate(size_t n, size_t alignment) {
+/* `zero`: the caller needs zeroed memory (only the large tier acts on it;
+ * calloc clears the others). */
+static void *allocate(size_t n, size_t alignment, bool zero) {
   heap_ensure_ready();
   if (n > MAX_REQUEST) {
     errno = ENOMEM;
@@ -65,7 +67,7 @@ static void *allocate(size_t n, size_t alignment) {
       if (p == NULL) p = small_alloc(r.cls);
       break;
     case TIER_MEDIUM: p = medium_alloc(n, alignment); break;
-    default: p = large_alloc(n, alignment); break;
+    default: p = large_alloc(n, alignment, zero); break;
   }
   if (p == NULL) errno = ENOMEM;
   return p;
@@ -102,7 +104,7 @@ static size_t usable(const void *p, const char *bad, const char *freed) {
   }
 }
 
-void *wd_malloc(size_t size) { return allocate(size, 1); }
+void *wd_malloc(size_t size) { return allocate(size, 1, false); }
 
 void wd_free(void *ptr) {
   if (ptr != NULL) release(ptr);
@@ -114,10 +116,10 @@ void *wd_calloc(size_t count, size_t size) {
     errno = ENOMEM;
     return NULL;
   }
-  void *p = allocate(total, 1);
+  void *p = allocate(total, 1, true);
   if (p == NULL) return NULL;
   /* Small slots come zeroed when they are zeroed on free; large mappings
-   * are always fresh from the kernel. */
+   * come fresh from the kernel or were cleared by large_alloc. */
   route_t r = route(total, 1);
   bool zeroed = r.tier == TIER_LARGE || (r.tier == TIER_SMALL && (r.cls == 0 || small_zeroing()));
   if (!zeroed) memset(p, 0, total);
@@ -125,7 +127,7 @@ void *wd_calloc(size_t count, size_t size) {
 }
 
 void *wd_realloc(void *ptr, size_t size) {
-  if (ptr == NULL) return allocate(size, 1);
+  if (ptr == NULL) return allocate(size, 1, false);
   if (size == 0) {
     /* As glibc does: the block is freed and NULL returned. */
     release(ptr);
@@ -143,7 +145,7 @@ void *wd_realloc(void *ptr, size_t size) {
       if (have == TIER_LARGE && large_resize(ptr, size)) return ptr;
     }
   }
-  void *q = allocate(size, 1);
+  void *q = allocate(size, 1, false);
   if (q == NULL) return NULL;
   memcpy(q, ptr, old < size ? old : size);
   release(ptr);
@@ -164,7 +166,7 @@ void *wd_aligned_alloc(size_t alignment, size_t size) {
     errno = EINVAL;
     return NULL;
   }
-  return allocate(size, alignment);
+  return allocate(size, alignment, false);
 }
 
 void *wd_memalign(size_t alignment, size_t size) { return wd_aligned_alloc(alignment, size); }
@@ -172,21 +174,21 @@ void *wd_memalign(size_t alignment, size_t size) { return wd_aligned_alloc(align
 int wd_posix_memalign(void **out, size_t alignment, size_t size) {
   if (!is_pow2(alignment) || alignment % sizeof(void *) != 0) return EINVAL;
   int saved = errno;
-  void *p = allocate(size, alignment);
+  void *p = allocate(size, alignment, false);
   errno = saved;
   if (p == NULL) return ENOMEM;
   *out = p;
   return 0;
 }
 
-void *wd_valloc(size_t size) { return allocate(size, OS_PAGE); }
+void *wd_valloc(size_t size) { return allocate(size, OS_PAGE, false); }
 
 void *wd_pvalloc(size_t size) {
   if (size > MAX_REQUEST) {
     errno = ENOMEM;
     return NULL;
   }
-  return allocate(size == 0 ? OS_PAGE : align_up(size, OS_PAGE), OS_PAGE);
+  return allocate(size == 0 ? OS_PAGE : align_up(size, OS_PAGE), OS_PAGE, false);
 }
 
 size_t wd_malloc_usable_size(void *ptr) {

@@ -1,5 +1,5 @@
-/* Whole-heap introspection: the invariant walk and statistics. Each tier
- * walks its own invariants under its own lock; this file only orders them. */
+/* Whole-heap operations: the invariant walk, statistics and trimming. Each
+ * tier does its part under its own lock; this file only orders them. */
 #include <string.h>
 
 #include "heap.h"
@@ -30,4 +30,15 @@ int wd_get_stats(wd_stats_t *out) {
   medium_add_stats(out);
   large_add_stats(out);
   return 0;
+}
+
+size_t wd_trim(void) {
+  heap_ensure_ready();
+  return medium_trim() + large_trim(0);
+}
+
+int wd_malloc_trim(size_t pad) {
+  heap_ensure_ready();
+  size_t released = medium_trim() + large_trim(pad);
+  return released != 0;
 }

@@ -15,6 +15,9 @@
  * | WD_SMALL_QUARANTINE_FIFO    | 64      | 0     | ... then in a FIFO, per class, before reuse    |
  * | WD_LARGE_QUARANTINE_RANDOM  | 16      | 0     | freed large mappings kept inaccessible in a    |
  * | WD_LARGE_QUARANTINE_FIFO    | 16      | 0     | random array, then a FIFO, before unmapping    |
+ * | WD_LARGE_CACHE_BYTES        | 32 MiB  | 32 MiB| freed large memory kept committed for reuse:  |
+ * |                             |         |       | the anti-thrash budget (0: none; see below)   |
+ * | WD_LARGE_CACHE_ENTRIES      | 16      | 16    | freed large mappings kept for reuse, at most  |
  * | WD_RANDOMIZE                | 1       | 0     | random slot within a slab, random fresh slab   |
  * | WD_SMALL_GUARD_INTERVAL     | 8       | 0     | one inaccessible guard slab after every N      |
  * |                             |         |       | slabs (0: none)                                |
@@ -26,6 +29,16 @@
  * | WD_LARGE_FREED_MEMORY       | 1024    | 1024  | unmapped large addresses remembered, so that a |
  * |                             |         |       | later free of one is named a double free       |
  * | WD_DEBUG                    | 0       | 0     | debug assertions (never on in release)         |
+ *
+ * The large cache: a freed large mapping's pages are moved (mremap, no
+ * copy) to a fresh guarded mapping that no pointer has seen, while its old
+ * addresses stay in the quarantine, inaccessible and empty; without a
+ * quarantine the mapping is kept in place, inaccessible. A later large
+ * request that fits one (at most twice its size) takes it without a page
+ * fault. The oldest entries are unmapped when the budget or the entry count
+ * would be exceeded, so a program that churns big buffers keeps at most
+ * WD_LARGE_CACHE_BYTES more than it uses, and one that stops freeing holds
+ * it until malloc_trim/wd_trim.
  *
  * Always on, in both variants: out-of-line small and large metadata,
  * double/invalid free detection in every tier, keyed medium tag checksums
@@ -66,6 +79,14 @@
 
 #ifndef WD_LARGE_QUARANTINE_FIFO
 #define WD_LARGE_QUARANTINE_FIFO (WD_LIGHT ? 0 : 16)
+#endif
+
+#ifndef WD_LARGE_CACHE_BYTES
+#define WD_LARGE_CACHE_BYTES (32UL << 20)
+#endif
+
+#ifndef WD_LARGE_CACHE_ENTRIES
+#define WD_LARGE_CACHE_ENTRIES 16
 #endif
 
 #ifndef WD_RANDOMIZE
@@ -119,6 +140,9 @@ _Static_assert(WD_LARGE_QUARANTINE_FIFO >= 0 && WD_LARGE_QUARANTINE_FIFO <= 256,
                "the large FIFO quarantine holds 0 to 256 mappings");
 _Static_assert(WD_LARGE_QUARANTINE_FIFO == 0 || WD_LARGE_QUARANTINE_RANDOM > 0,
                "the FIFO quarantine is fed by the random one");
+_Static_assert(WD_LARGE_CACHE_BYTES <= (1UL << 32), "the large cache keeps at most 4 GiB");
+_Static_assert(WD_LARGE_CACHE_ENTRIES >= 1 && WD_LARGE_CACHE_ENTRIES <= 256,
+               "the large cache has 1 to 256 entries (a budget of 0 turns it off)");
 _Static_assert(WD_RANDOMIZE == 0 || WD_RANDOMIZE == 1, "WD_RANDOMIZE is 0 or 1");
 _Static_assert(WD_SMALL_GUARD_INTERVAL >= 0 && WD_SMALL_GUARD_INTERVAL <= 1024,
                "a guard slab follows every 1 to 1024 slabs, or none (0)");

@@ -23,6 +23,17 @@ typedef struct record {
   size_t map_size;
 } record_t;
 
+/* A freed mapping kept for reuse. Pages before `held` have no memory; the
+ * ones from there to the end guard may. */
+typedef struct cached {
+  uintptr_t map;
+  size_t map_size;
+  uintptr_t held;
+  uintptr_t ptr; /* the freed allocation, when kept at its own address; else 0 */
+  size_t size;   /* its requested size, for naming a double free */
+  bool open;     /* read-write (moved where no pointer reaches) or inaccessible */
+} cached_t;
+
 typedef struct freed {
   uintptr_t ptr;
   size_t size;
@@ -47,6 +58,11 @@ static struct {
   record_t q_random[Q_RANDOM_CAP];
   record_t q_fifo[Q_FIFO_CAP];
   size_t fifo_head, fifo_count;
+  /* Oldest first; cache_bytes sums what their pages may hold. */
+  cached_t cache[WD_LARGE_CACHE_ENTRIES];
+  size_t cache_count;
+  size_t cache_bytes;
+  bool cannot_move; /* the kernel refused os_move once: it will again */
 } large = {.lock = LOCK_INIT};
 
 static size_t table_bytes(size_t capacity) { return align_up(capacity * sizeof(record_t), OS_PAGE); }
@@ -128,20 +144,121 @@ static uintptr_t placement(uintptr_t map, size_t region, size_t n, size_t alignm
   return align_down(end - align_up(n, 16), alignment < 16 ? 16 : alignment);
 }
 
-void *large_alloc(size_t n, size_t alignment) {
+static size_t held_bytes(const cached_t *c) { return c->map + c->map_size - GUARD - c->held; }
+
+static void remember_freed(uintptr_t ptr, size_t size) {
+  large.freed[large.freed_next] = (freed_t){ptr, size};
+  large.freed_next = (large.freed_next + 1) % WD_LARGE_FREED_MEMORY;
+}
+
+/* Removes entry k, keeping the rest oldest first. */
+static cached_t cache_take(size_t k) {
+  cached_t c = large.cache[k];
+  memmove(&large.cache[k], &large.cache[k + 1], (large.cache_count - k - 1) * sizeof(cached_t));
+  large.cache_count--;
+  large.cache_bytes -= held_bytes(&c);
+  return c;
+}
+
+/* Makes room for an entry holding `bytes`, unmapping the oldest entries;
+ * false if the budget could never hold it. */
+static bool cache_room(size_t bytes) {
+  if (bytes > WD_LARGE_CACHE_BYTES) return false;
+  while (large.cache_count == WD_LARGE_CACHE_ENTRIES || large.cache_bytes + bytes > WD_LARGE_CACHE_BYTES) {
+    cached_t old = cache_take(0);
+    if (old.ptr != 0) remember_freed(old.ptr, old.size);
+    os_release((void *)old.map, old.map_size);
+  }
+  return true;
+}
+
+static void cache_put(cached_t c) {
+  large.cache[large.cache_count++] = c;
+  large.cache_bytes += held_bytes(&c);
+}
+
+/* Takes the cached mapping that saves the most page faults for `region`
+ * bytes: the smallest with room, if it is at most twice that (a bigger one
+ * would hold its excess pages only to drop them), else the biggest smaller
+ * one that holds at least a quarter of it (its pages move to a wider
+ * mapping). */
+static bool cache_fit(size_t region, cached_t *out) {
+  size_t best = SIZE_MAX, best_region = SIZE_MAX, grow = SIZE_MAX, grow_held = 0;
+  for (size_t k = 0; k < large.cache_count; k++) {
+    size_t have = large.cache[k].map_size - 2 * GUARD;
+    size_t held = held_bytes(&large.cache[k]);
+    if (have >= region && have / 2 <= region && have < best_region) {
+      best = k;
+      best_region = have;
+    } else if (have < region && held >= region / 4 && held > grow_held && !large.cannot_move) {
+      grow = k;
+      grow_held = held;
+    }
+  }
+  if (best == SIZE_MAX) best = grow;
+  if (best == SIZE_MAX) return false;
+  *out = cache_take(best);
+  return true;
+}
+
+/* Readies a cached mapping for an allocation that needs the last `region`
+ * bytes before its end guard. A wider one keeps its pages in front, without
+ * memory and inaccessible, like a wider guard; a narrower one has its pages
+ * moved to the end of a new mapping of the right size and is unmapped. */
+static bool reuse(cached_t *c, size_t region) {
+  uintptr_t end = c->map + c->map_size - GUARD;
+  if (c->map_size - 2 * GUARD < region) {
+    size_t map_size = region + 2 * GUARD;
+    char *map = os_reserve(map_size);
+    if (map == NULL) return false;
+    size_t bytes = held_bytes(c);
+    if (!os_move((void *)c->held, map + GUARD + region - bytes, bytes) || !os_commit(map + GUARD, region)) {
+      os_release(map, map_size);
+      return false;
+    }
+    os_release((void *)c->map, c->map_size);
+    *c = (cached_t){(uintptr_t)map, map_size, (uintptr_t)map + GUARD, c->ptr, c->size, true};
+    return true;
+  }
+  uintptr_t start = end - region;
+  if (start > c->held) os_decommit((void *)c->held, start - c->held);
+  if (!c->open) return os_commit((void *)start, region);
+  return start >= c->held || os_commit((void *)start, c->held - start);
+}
+
+void *large_alloc(size_t n, size_t alignment, bool zero) {
   size_t rounded = align_up(n, 16);
   size_t slack = alignment > OS_PAGE ? alignment - OS_PAGE : 0;
   if (rounded < n || rounded + slack < rounded || rounded + slack > SIZE_MAX / 2) return NULL;
   size_t region = align_up(rounded + slack, OS_PAGE);
-  size_t map_size = region + 2 * GUARD;
-  char *map = os_reserve(map_size);
-  if (map == NULL) return NULL;
-  if (!os_commit(map + GUARD, region)) {
-    os_release(map, map_size);
-    return NULL;
-  }
-  record_t r = {placement((uintptr_t)map, region, n, alignment), n, (uintptr_t)map, map_size};
+  cached_t c;
   lock_acquire(&large.lock);
+  bool hit = cache_fit(region, &c);
+  lock_release(&large.lock);
+  char *map;
+  size_t map_size;
+  if (hit && reuse(&c, region)) {
+    map = (char *)c.map;
+    map_size = c.map_size;
+  } else {
+    if (hit) os_release((void *)c.map, c.map_size);
+    hit = false;
+    map_size = region + 2 * GUARD;
+    map = os_reserve(map_size);
+    if (map == NULL) return NULL;
+    if (!os_commit(map + GUARD, region)) {
+      os_release(map, map_size);
+      return NULL;
+    }
+  }
+  record_t r = {placement((uintptr_t)map, map_size - 2 * GUARD, n, alignment), n, (uintptr_t)map, map_size};
+  /* Reused pages hold what the last owner left there; the default build
+   * lets no freed data reach a new owner, as with small slots. */
+  if (hit && (zero || sealed.options.zero_on_free)) memset((void *)r.ptr, 0, r.map + map_size - GUARD - r.ptr);
+  lock_acquire(&large.lock);
+  /* A freed allocation kept at its own address that moved away leaves its
+   * address for the double-free memory. */
+  if (hit && c.ptr != 0 && c.ptr != r.ptr) remember_freed(c.ptr, c.size);
   if ((large.count + 1) * 2 > large.capacity && !grow()) {
     lock_release(&large.lock);
     os_release(map, map_size);
@@ -149,7 +266,7 @@ void *large_alloc(size_t n, size_t alignment) {
   }
   place(large.table, large.capacity, r);
   large.count++;
-  large.bytes += region;
+  large.bytes += map_size - 2 * GUARD;
   lock_release(&large.lock);
   return (void *)r.ptr;
 }
@@ -164,6 +281,11 @@ _Noreturn static void report_unknown(const void *p, const char *bad, const char 
     if (q->ptr == a) report_fatal(freed, p, REPORT_LARGE(q->size));
     if (q->ptr != 0 && a - q->map < q->map_size) report_fatal(bad, p, REPORT_LARGE(q->size));
   }
+  for (size_t i = 0; i < large.cache_count && a != 0; i++) {
+    const cached_t *c = &large.cache[i];
+    if (c->ptr == a) report_fatal(freed, p, REPORT_LARGE(c->size));
+    if (c->ptr != 0 && a - c->map < c->map_size) report_fatal(bad, p, REPORT_LARGE(c->size));
+  }
   for (size_t i = 0; i < WD_LARGE_FREED_MEMORY; i++) {
     if (large.freed[i].ptr == a && a != 0) report_fatal(freed, p, REPORT_LARGE(large.freed[i].size));
   }
@@ -176,17 +298,13 @@ _Noreturn static void report_unknown(const void *p, const char *bad, const char 
 
 static size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
 
-/* Puts a freed mapping in quarantine; returns the one that leaves it (ptr 0
- * if none), which is r itself when the quarantine is off. */
-static record_t quarantine(record_t r) {
-  size_t cap = sealed.options.large_quarantine;
-  size_t random_len = min_size(cap, WD_LARGE_QUARANTINE_RANDOM);
-  if (random_len == 0) return r;
-  os_decommit((void *)r.map, r.map_size);
+/* Puts a freed mapping, already inaccessible and empty, in quarantine;
+ * returns the one that leaves it (ptr 0 if none). */
+static record_t quarantine(record_t r, size_t random_len) {
   size_t k = random_below(&large.rng, (uint32_t)random_len);
   record_t out = large.q_random[k];
   large.q_random[k] = r;
-  size_t fifo_len = min_size(cap, WD_LARGE_QUARANTINE_FIFO);
+  size_t fifo_len = min_size(sealed.options.large_quarantine, WD_LARGE_QUARANTINE_FIFO);
   if (out.ptr == 0 || fifo_len == 0) return out;
   if (large.fifo_count < fifo_len) {
     large.q_fifo[(large.fifo_head + large.fifo_count++) % fifo_len] = out;
@@ -198,6 +316,32 @@ static record_t quarantine(record_t r) {
   return oldest;
 }
 
+/* Moves a freed mapping's pages into the cache, to a fresh mapping with
+ * guards of its own, leaving its addresses empty for the quarantine. */
+static void cache_move(const record_t *r) {
+  uintptr_t held = align_down(r->ptr, OS_PAGE);
+  size_t bytes = r->map + r->map_size - GUARD - held;
+  if (large.cannot_move || !cache_room(bytes)) return;
+  char *to = os_reserve(bytes + 2 * GUARD);
+  if (to == NULL) return;
+  if (!os_move((void *)held, to + GUARD, bytes)) {
+    os_release(to, bytes + 2 * GUARD);
+    large.cannot_move = true;
+    return;
+  }
+  cache_put((cached_t){(uintptr_t)to, bytes + 2 * GUARD, (uintptr_t)to + GUARD, 0, 0, true});
+}
+
+/* Keeps a freed mapping at its own addresses, inaccessible, when there is no
+ * quarantine; false if the budget has no room for it. */
+static bool cache_in_place(const record_t *r) {
+  uintptr_t held = align_down(r->ptr, OS_PAGE);
+  if (!cache_room(r->map + r->map_size - GUARD - held)) return false;
+  os_protect_none((void *)(r->map + GUARD), r->map_size - 2 * GUARD);
+  cache_put((cached_t){r->map, r->map_size, held, r->ptr, r->size, false});
+  return true;
+}
+
 void large_free(void *p) {
   lock_acquire(&large.lock);
   record_t *found = find((uintptr_t)p);
@@ -206,11 +350,16 @@ void large_free(void *p) {
   erase(found);
   large.count--;
   large.bytes -= r.map_size - 2 * GUARD;
-  record_t out = quarantine(r);
-  if (out.ptr != 0) {
-    large.freed[large.freed_next] = (freed_t){out.ptr, out.size};
-    large.freed_next = (large.freed_next + 1) % WD_LARGE_FREED_MEMORY;
+  size_t random_len = min_size(sealed.options.large_quarantine, WD_LARGE_QUARANTINE_RANDOM);
+  record_t out = r;
+  if (random_len == 0) {
+    if (cache_in_place(&r)) out.ptr = 0;
+  } else {
+    cache_move(&r);
+    os_decommit((void *)r.map, r.map_size);
+    out = quarantine(r, random_len);
   }
+  if (out.ptr != 0) remember_freed(out.ptr, out.size);
   lock_release(&large.lock);
   if (out.ptr != 0) os_release((void *)out.map, out.map_size);
 }
@@ -266,6 +415,19 @@ void large_check(void) {
       report_check_failed("large quarantine holds freed mappings", (void *)q->ptr, REPORT_LARGE(q->size));
     }
   }
+  size_t cached = 0;
+  for (size_t k = 0; k < large.cache_count; k++) {
+    const cached_t *c = &large.cache[k];
+    bool sound = c->map % OS_PAGE == 0 && c->map_size % OS_PAGE == 0 && c->map_size >= 3 * GUARD &&
+                 c->held % OS_PAGE == 0 && c->held >= c->map + GUARD && c->held <= c->map + c->map_size - GUARD &&
+                 (c->ptr == 0) == c->open && os_is_mapped((void *)c->map, c->map_size) &&
+                 (c->ptr == 0 || find(c->ptr) == NULL);
+    if (!sound) report_check_failed("large cache entry well formed", (void *)c->map, REPORT_LARGE(c->size));
+    cached += held_bytes(c);
+  }
+  if (cached != large.cache_bytes || cached > WD_LARGE_CACHE_BYTES) {
+    report_check_failed("large cache within its budget", NULL, REPORT_LARGE(0));
+  }
   lock_release(&large.lock);
 }
 
@@ -273,8 +435,22 @@ void large_add_stats(wd_stats_t *stats) {
   lock_acquire(&large.lock);
   stats->large_live += large.count;
   stats->large_bytes += large.bytes;
-  stats->mapped_bytes += large.bytes;
+  stats->large_cached_bytes += large.cache_bytes;
+  stats->mapped_bytes += large.bytes + large.cache_bytes;
   lock_release(&large.lock);
+}
+
+size_t large_trim(size_t keep) {
+  lock_acquire(&large.lock);
+  size_t released = 0;
+  while (large.cache_count > 0 && large.cache_bytes > keep) {
+    released += held_bytes(&large.cache[0]);
+    cached_t c = cache_take(0);
+    if (c.ptr != 0) remember_freed(c.ptr, c.size);
+    os_release((void *)c.map, c.map_size);
+  }
+  lock_release(&large.lock);
+  return released;
 }
 
 void large_lock_all(void) { lock_acquire(&large.lock); }

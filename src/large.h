@@ -2,7 +2,9 @@
  * The large tier: one mapping per allocation, with an inaccessible guard page
  * on each side, recorded in an out-of-line table. The allocation ends as
  * close to the end guard as its alignment allows, so an overflow faults at
- * once; its pages go back to the kernel on free.
+ * once. A freed mapping is inaccessible at once; its pages are kept for
+ * reuse within a budget (config.h, WD_LARGE_CACHE_BYTES) or go back to the
+ * kernel.
  */
 #ifndef WD_LARGE_H
 #define WD_LARGE_H
@@ -14,8 +16,9 @@
 
 bool large_init(void);
 
-/* n bytes aligned to `alignment` (a power of two), or NULL. */
-void *large_alloc(size_t n, size_t alignment);
+/* n bytes aligned to `alignment` (a power of two), or NULL; zeroed if
+ * `zero` (fresh pages are; reused ones are cleared). */
+void *large_alloc(size_t n, size_t alignment, bool zero);
 
 /* Frees p if it is a live large allocation. Any other pointer is not from
  * Warden (every other tier has its own range): aborts with an invalid or
@@ -29,6 +32,10 @@ size_t large_usable(const void *p, size_t *requested, const char *bad, const cha
 
 /* Resizes in place when the new size needs the same pages; false otherwise. */
 bool large_resize(void *p, size_t n);
+
+/* Unmaps cached mappings (see WD_LARGE_CACHE_BYTES), oldest first, until
+ * they hold at most `keep` bytes; returns the bytes they could hold. */
+size_t large_trim(size_t keep);
 
 void large_check(void);
 void large_add_stats(wd_stats_t *stats);

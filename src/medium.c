@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "bits.h"
 #include "config.h"
 #include "lock.h"
 #include "medium_block.h"
@@ -479,6 +480,35 @@ void medium_add_stats(wd_stats_t *stats) {
   stats->medium_chunks += arena.chunks;
   stats->mapped_bytes += arena.chunks * CHUNK_BYTES;
   lock_release(&arena.lock);
+}
+
+size_t medium_trim(void) {
+  lock_acquire(&arena.lock);
+  size_t released = 0;
+  for (uint32_t idx = 0; idx < arena.carved; idx++) {
+    if (!arena.chunk_live[idx]) continue;
+    size_t *c = (size_t *)(sealed.medium_start + (uintptr_t)idx * CHUNK_BYTES);
+    if (mb_is_free(c[MB_FIRST]) && is_whole(MB_FIRST, mb_size(c[MB_FIRST]))) {
+      list_remove(c, MB_FIRST);
+      release_chunk(c);
+      released += CHUNK_BYTES;
+      continue;
+    }
+    for (size_t i = MB_FIRST; i < CHUNK_WORDS - MB_TAIL; i = mb_next(c, i)) {
+      if (!mb_is_free(c[i])) continue;
+      /* The header, its checksum, both links and the footer stay: only the
+       * pages wholly between them are dropped (they read as zero, which no
+       * free block's interior is required to hold anything but). */
+      uintptr_t lo = align_up((uintptr_t)&c[i + 4], OS_PAGE);
+      uintptr_t hi = align_down((uintptr_t)&c[mb_next(c, i) - 1], OS_PAGE);
+      if (hi > lo) {
+        os_purge((void *)lo, hi - lo);
+        released += hi - lo;
+      }
+    }
+  }
+  lock_release(&arena.lock);
+  return released;
 }
 
 void medium_lock_all(void) { lock_acquire(&arena.lock); }

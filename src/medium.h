@@ -41,6 +41,10 @@ bool medium_resize(void *p, size_t n);
  * given alignment) can have produced: for sized frees. */
 bool medium_size_matches(size_t usable, size_t n);
 
+/* Gives back every wholly free chunk and drops the pages strictly inside
+ * free blocks; returns the bytes that could have held memory. */
+size_t medium_trim(void);
+
 void medium_check(void);
 void medium_add_stats(wd_stats_t *stats);
 void medium_lock_all(void);

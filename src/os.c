@@ -1,3 +1,5 @@
+/* For mremap and MREMAP_DONTUNMAP. */
+#define _GNU_SOURCE
 #include "os.h"
 
 #include <errno.h>
@@ -48,6 +50,12 @@ void os_protect_read(void *addr, size_t size) {
 
 void os_purge(void *addr, size_t size) {
   if (madvise(addr, size, MADV_DONTNEED) != 0) report_os_failure("madvise", addr, errno);
+}
+
+bool os_move(void *from, void *to, size_t size) {
+  /* DONTUNMAP keeps `from` reserved, so no other mapping can take its
+   * addresses while they are quarantined. */
+  return mremap(from, size, size, MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP, to) != MAP_FAILED;
 }
 
 void os_release(void *addr, size_t size) {

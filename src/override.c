@@ -29,6 +29,7 @@ OVERRIDE void *memalign(size_t alignment, size_t size);
 OVERRIDE void *valloc(size_t size);
 OVERRIDE void *pvalloc(size_t size);
 OVERRIDE size_t malloc_usable_size(void *ptr);
+OVERRIDE int malloc_trim(size_t pad);
 
 void *malloc(size_t size) { return wd_malloc(size); }
 void *calloc(size_t count, size_t size) { return wd_calloc(count, size); }
@@ -47,3 +48,4 @@ void *memalign(size_t alignment, size_t size) { return wd_memalign(alignment, si
 void *valloc(size_t size) { return wd_valloc(size); }
 void *pvalloc(size_t size) { return wd_pvalloc(size); }
 size_t malloc_usable_size(void *ptr) { return wd_malloc_usable_size(ptr); }
+int malloc_trim(size_t pad) { return wd_malloc_trim(pad); }

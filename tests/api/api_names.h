@@ -40,6 +40,7 @@
 #define valloc wd_valloc
 #define pvalloc wd_pvalloc
 #define malloc_usable_size wd_malloc_usable_size
+#define malloc_trim wd_malloc_trim
 #else
 #define API_NAME "standard names"
 /* C23 functions this C library does not declare yet; Warden defines them. */

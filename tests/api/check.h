@@ -207,4 +207,14 @@ static inline int read_faults(const void *p) {
   return !r.exited && (r.signal == SIGSEGV || r.signal == SIGBUS);
 }
 
+/* The resident set in bytes, as the kernel counts it (0 if unknown). */
+static inline size_t resident_bytes(void) {
+  FILE *f = fopen("/proc/self/statm", "r");
+  if (f == NULL) return 0;
+  unsigned long total = 0, pages = 0;
+  int got = fscanf(f, "%lu %lu", &total, &pages);
+  fclose(f);
+  return got == 2 ? (size_t)pages * (size_t)sysconf(_SC_PAGESIZE) : 0;
+}
+
 #endif /* WARDEN_TESTS_CHECK_H */

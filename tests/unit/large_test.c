@@ -1,10 +1,11 @@
 /*
  * The large tier: one mapping per allocation, ending at a guard page, with
- * its record in an out-of-line table; freed memory goes back to the kernel
- * (at once made inaccessible and dropped, unmapped when it leaves the
- * quarantine).
+ * its record in an out-of-line table. A freed mapping is inaccessible at
+ * once and unmapped when it leaves the quarantine; its pages are cached for
+ * reuse within a budget (moved elsewhere when there is a quarantine).
  */
 #include <sys/mman.h>
+#include <sys/resource.h>
 
 #include "src/config.h"
 #include "tests/api/check.h"
@@ -30,6 +31,7 @@ static int residency(const void *p) {
   if (mincore(page_of(p), PAGE, &v) != 0) return errno == ENOMEM ? -1 : -2;
   return v & 1;
 }
+
 
 static int mapped(const void *p) {
   if (msync(page_of(p), PAGE, MS_ASYNC) == 0) return 1;
@@ -79,6 +81,8 @@ static void test_alignment(void) {
 }
 
 static void test_stats(void) {
+  /* Mappings cached by earlier tests would serve these at their own sizes. */
+  wd_trim();
   wd_stats_t before = stats();
   enum { N = 5 };
   void *p[N];
@@ -96,8 +100,15 @@ static void test_stats(void) {
   wd_stats_t after = stats();
   CHECK(after.large_live == before.large_live);
   CHECK(after.large_bytes == before.large_bytes);
-  CHECK(after.mapped_bytes == before.mapped_bytes);
+  /* The freed mappings' pages are cached, and counted as mapped, until a
+   * trim. */
+  CHECK(after.large_cached_bytes > before.large_cached_bytes);
+  CHECK(after.large_cached_bytes <= WD_LARGE_CACHE_BYTES);
+  CHECK(after.mapped_bytes == before.mapped_bytes + after.large_cached_bytes);
   CHECK(wd_heap_check() == 0);
+  CHECK(wd_trim() >= after.large_cached_bytes);
+  CHECK(stats().large_cached_bytes == 0);
+  CHECK(stats().mapped_bytes == before.mapped_bytes);
 }
 
 static void test_memory_returned(void) {
@@ -114,10 +125,13 @@ static void test_memory_returned(void) {
   char *middle = p + n / 2;
   CHECK(residency(middle) == 1);
   wd_free(p);
-  /* Freed: its pages are dropped and inaccessible at once, in or out of the
-   * quarantine. */
+  /* Freed: inaccessible at once. With a quarantine its pages move to the
+   * cache, away from these addresses; without one they stay, inaccessible,
+   * until the cache evicts them. */
+#if WD_LARGE_QUARANTINE_RANDOM > 0
   int r = residency(middle);
   CHECKF(r == 0 || r == -1, "freed block: residency %d", r);
+#endif
   CHECK(read_faults(middle));
   CHECK(read_faults(p));
   /* Far more frees than any quarantine holds push it out: unmapped. */
@@ -180,6 +194,113 @@ static void test_table_growth(void) {
   CHECK(wd_heap_check() == 0);
 }
 
+static long minor_faults(void) {
+  struct rusage u;
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_minflt;
+}
+
+/* A freed mapping's pages serve the next request that fits without a page
+ * fault, hold nothing of their last owner where the build zeroes freed
+ * memory or the caller asked for zeros, and stay out of reach of the freed
+ * pointer. */
+static void test_cache_reuse(void) {
+  /* read_faults forks, which makes every written page copy-on-write and
+   * would fault again: the fault counts come before any such check. */
+  wd_trim();
+  const size_t n = 3 * MIB;
+  char *p = wd_malloc(hide_size(n));
+  if (!CHECK(p != NULL)) return;
+  memset(p, 0x5a, n);
+  wd_free(p);
+  CHECK(stats().large_cached_bytes >= n);
+  long faults = minor_faults();
+  char *q = wd_malloc(hide_size(n));
+  if (!CHECK(q != NULL)) return;
+  memset(q, 0x33, n);
+  long taken = minor_faults() - faults;
+  CHECKF(taken < (long)(n / PAGE / 4), "%ld page faults for a reused %zu-byte mapping", taken, n);
+  CHECK(stats().large_cached_bytes == 0);
+#if WD_LARGE_QUARANTINE_RANDOM > 0
+  /* The freed addresses are quarantined; only the pages came back. */
+  CHECK(q != p);
+  CHECK(read_faults(p));
+  CHECK(read_faults(p + n - 1));
+#endif
+  CHECK(read_faults(q + round_up(n, 16)));
+  CHECK(wd_heap_check() == 0);
+  wd_free(q);
+  CHECK(read_faults(q));
+
+  char *z = wd_calloc(1, hide_size(n));
+  if (!CHECK(z != NULL)) return;
+  CHECK(residency(z + n / 2) == 1); /* the cached pages, not fresh ones */
+  CHECK(first_nonzero(z, n) == SIZE_MAX);
+  wd_free(z);
+#if WD_ZERO_ON_FREE
+  char *m = wd_malloc(hide_size(n));
+  if (!CHECK(m != NULL)) return;
+  CHECK(residency(m + n / 2) == 1);
+  CHECK(first_nonzero(m, n) == SIZE_MAX);
+  wd_free(m);
+#endif
+
+  /* A wider request takes the pages of a narrower cached mapping; a
+   * narrower one fits a wider mapping, its end against the guard. */
+  wd_trim();
+  char *narrow = wd_malloc(hide_size(2 * MIB));
+  if (!CHECK(narrow != NULL)) return;
+  pattern_fill(narrow, 2 * MIB, 5);
+  wd_free(narrow);
+  faults = minor_faults();
+  char *wide = wd_malloc(hide_size(4 * MIB));
+  if (!CHECK(wide != NULL)) return;
+  pattern_fill(wide, 4 * MIB, 6);
+  taken = minor_faults() - faults;
+  CHECKF(taken < (long)(3 * MIB / PAGE), "%ld page faults for 4 MiB grown from 2 MiB of cached pages", taken);
+  CHECK(pattern_mismatch(wide, 4 * MIB, 6) == SIZE_MAX);
+  CHECK(read_faults(wide + 4 * MIB));
+  CHECK(read_faults(wide - PAGE));
+  CHECK(wd_heap_check() == 0);
+  wd_free(wide);
+  char *part = wd_malloc(hide_size(3 * MIB));
+  if (!CHECK(part != NULL)) return;
+  CHECK(residency(part + MIB) == 1);
+  pattern_fill(part, 3 * MIB, 7);
+  CHECK(read_faults(part + 3 * MIB));
+  CHECK(read_faults(part - PAGE));
+  CHECK(wd_heap_check() == 0);
+  wd_free(part);
+  CHECK(wd_heap_check() == 0);
+}
+
+/* However much is freed, the cache holds no more than its budget, and what
+ * it holds is really resident memory that a trim gives back. */
+static void test_cache_budget(void) {
+  wd_trim();
+  enum { N = 40 };
+  static char *p[N];
+  const size_t n = 2 * MIB + 100;
+  for (size_t i = 0; i < N; i++) {
+    p[i] = wd_malloc(hide_size(n));
+    if (!CHECK(p[i] != NULL)) return;
+    memset(p[i], 7, n);
+  }
+  for (size_t i = 0; i < N; i++) wd_free(p[i]);
+  wd_stats_t s = stats();
+  CHECKF(s.large_cached_bytes <= WD_LARGE_CACHE_BYTES, "cached %zu", s.large_cached_bytes);
+  CHECKF(s.large_cached_bytes + round_up(n, PAGE) > WD_LARGE_CACHE_BYTES ||
+             s.large_cached_bytes / round_up(n, PAGE) == WD_LARGE_CACHE_ENTRIES,
+         "cached %zu: the budget is not used", s.large_cached_bytes);
+  CHECK(wd_heap_check() == 0);
+  size_t rss = resident_bytes();
+  wd_trim();
+  size_t trimmed = resident_bytes();
+  CHECKF(rss > trimmed && rss - trimmed >= s.large_cached_bytes - MIB, "resident %zu -> %zu, %zu cached", rss,
+         trimmed, s.large_cached_bytes);
+  CHECK(wd_heap_check() == 0);
+}
+
 static void test_resize(void) {
   char *p = wd_malloc(hide_size(2 * MIB + 1));
   pattern_fill(p, 2 * MIB + 1, 3);
@@ -206,6 +327,8 @@ int main(void) {
   test_memory_returned();
   test_table_growth();
   test_resize();
+  test_cache_reuse();
+  test_cache_budget();
   CHECK(wd_heap_check() == 0);
   return check_done();
 }
