@@ -24,6 +24,8 @@
  * | WD_SMALL_CLASS_SHIFT        | 33      | 33    | log2 of the address range of a size class      |
  * | WD_MEDIUM_CHUNK_SHIFT       | 22      | 22    | log2 of a medium chunk (4 MiB)                 |
  * | WD_MEDIUM_REGION_SHIFT      | 36      | 36    | log2 of the medium address range (64 GiB)      |
+ * | WD_MEDIUM_ARENAS            | 4       | 4     | medium arenas, each its own lock and share of |
+ * |                             |         |       | the range; threads are spread round robin     |
  * | WD_MEDIUM_MAX               | 1 MiB   | 1 MiB | largest request served by the medium tier      |
  * | WD_MEDIUM_KEEP_EMPTY        | 1       | 1     | empty chunks kept committed before release     |
  * | WD_LARGE_FREED_MEMORY       | 1024    | 1024  | unmapped large addresses remembered, so that a |
@@ -109,6 +111,10 @@
 #define WD_MEDIUM_REGION_SHIFT 36
 #endif
 
+#ifndef WD_MEDIUM_ARENAS
+#define WD_MEDIUM_ARENAS 4
+#endif
+
 #ifndef WD_MEDIUM_MAX
 #define WD_MEDIUM_MAX (1024 * 1024)
 #endif
@@ -152,6 +158,10 @@ _Static_assert(WD_MEDIUM_CHUNK_SHIFT >= 21 && WD_MEDIUM_CHUNK_SHIFT <= 26,
                "medium chunks are 2 MiB to 64 MiB");
 _Static_assert(WD_MEDIUM_REGION_SHIFT >= WD_MEDIUM_CHUNK_SHIFT + 4 && WD_MEDIUM_REGION_SHIFT <= 40,
                "the medium range holds at least 16 chunks and at most 1 TiB");
+_Static_assert(WD_MEDIUM_ARENAS >= 1 && WD_MEDIUM_ARENAS <= 64 && (WD_MEDIUM_ARENAS & (WD_MEDIUM_ARENAS - 1)) == 0,
+               "1 to 64 medium arenas, a power of two (each takes an equal share of the range)");
+_Static_assert(WD_MEDIUM_ARENAS * 4 <= (1 << (WD_MEDIUM_REGION_SHIFT - WD_MEDIUM_CHUNK_SHIFT)),
+               "every medium arena gets at least four chunks");
 _Static_assert(WD_MEDIUM_MAX >= 65536 && WD_MEDIUM_MAX % 4096 == 0,
                "the medium limit is at least 64 KiB and a page multiple");
 _Static_assert(WD_MEDIUM_MAX <= (1UL << WD_MEDIUM_CHUNK_SHIFT) / 4,

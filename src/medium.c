@@ -38,11 +38,11 @@ typedef struct arena {
   uintptr_t heads[FL_COUNT][MB_SL_COUNT];  /* encoded, like every link */
   size_t live, live_bytes, free_blocks, free_bytes;
   size_t chunks, empty_chunks;
-  uint32_t carved;                         /* chunk indices handed out so far */
-  uint32_t chunk_limit;                    /* chunks that fit the reserved range */
+  uint32_t first;                          /* its share of the range: chunk indices */
+  uint32_t carved;                         /* from first on, handed out so far */
+  uint32_t chunk_limit;                    /* chunks in its share */
   uint32_t released_count;                 /* stack of indices given back */
   uint32_t released[CHUNK_COUNT];
-  uint8_t chunk_live[CHUNK_COUNT];
   struct {
     uintptr_t ptr;
     size_t size;
@@ -51,7 +51,17 @@ typedef struct arena {
 } arena_t;
 
 
-static arena_t arena = {.lock = LOCK_INIT};
+/* Each arena owns an equal, contiguous share of the range, so the arena of a
+ * pointer is address arithmetic; a thread takes its blocks from the arena
+ * it was given on its first request (round robin), and frees go to the
+ * owner, whichever thread frees. Each has its own lock: threads on
+ * different arenas never wait for each other. */
+static arena_t arenas[WD_MEDIUM_ARENAS] = {[0 ... WD_MEDIUM_ARENAS - 1] = {.lock = LOCK_INIT}};
+/* Chunks in use, by index in the range; each entry is written under the
+ * lock of the arena that owns the chunk. */
+static uint8_t chunk_live[CHUNK_COUNT];
+static uint32_t next_arena;
+static __thread uint8_t thread_arena __attribute__((tls_model("initial-exec"))); /* 1 + index; 0: none yet */
 
 static size_t *chunk_of(const void *p) {
   return (size_t *)((uintptr_t)p & ~(uintptr_t)(CHUNK_BYTES - 1));
@@ -92,7 +102,7 @@ static size_t *follow(const uintptr_t *where) {
   if (sound) {
     size_t *c = chunk_of(b);
     size_t i = (size_t)(b - c);
-    sound = arena.chunk_live[chunk_index(c)] && i >= MB_FIRST && i < CHUNK_WORDS - MB_TAIL &&
+    sound = chunk_live[chunk_index(c)] && i >= MB_FIRST && i < CHUNK_WORDS - MB_TAIL &&
             header_sound(c, i) && mb_is_free(c[i]);
   }
   WD_CHECK(sound, "free list corrupted", where, REPORT_MEDIUM_UNKNOWN);
@@ -109,9 +119,18 @@ bool medium_init(void) {
   if (range == NULL) return false;
   sealed.medium_start = (uintptr_t)range;
   sealed.medium_end = (uintptr_t)range + chunks * CHUNK_BYTES;
-  arena.chunk_limit = (uint32_t)chunks;
-  for (unsigned fl = 0; fl < FL_COUNT; fl++) {
-    for (unsigned sl = 0; sl < MB_SL_COUNT; sl++) arena.heads[fl][sl] = encode(&arena.heads[fl][sl], NULL);
+  /* Fewer arenas where the range is too small to give each a few chunks. */
+  unsigned count = WD_MEDIUM_ARENAS;
+  while (count > 1 && chunks / count < 4) count /= 2;
+  sealed.medium_arenas = count;
+  sealed.medium_arena_shift = log2_floor(chunks / count) + WD_MEDIUM_CHUNK_SHIFT;
+  for (unsigned k = 0; k < count; k++) {
+    arena_t *a = &arenas[k];
+    a->first = (uint32_t)(k * (chunks / count));
+    a->chunk_limit = (uint32_t)(chunks / count);
+    for (unsigned fl = 0; fl < FL_COUNT; fl++) {
+      for (unsigned sl = 0; sl < MB_SL_COUNT; sl++) a->heads[fl][sl] = encode(&a->heads[fl][sl], NULL);
+    }
   }
   return true;
 }
@@ -119,27 +138,27 @@ bool medium_init(void) {
 static uintptr_t *next_link(size_t *b) { return (uintptr_t *)&b[2]; }
 static uintptr_t *prev_link(size_t *b) { return (uintptr_t *)&b[3]; }
 
-static void list_insert(size_t *c, size_t i) {
+static void list_insert(arena_t *a, size_t *c, size_t i) {
   size_t *b = &c[i];
   size_t size = mb_size(c[i]);
   mb_list_t l = mb_list_of(size);
-  uintptr_t *head = &arena.heads[l.fl][l.sl];
+  uintptr_t *head = &a->heads[l.fl][l.sl];
   size_t *first = follow(head);
   *next_link(b) = encode(next_link(b), first);
   *prev_link(b) = encode(prev_link(b), NULL);
   if (first != NULL) *prev_link(first) = encode(prev_link(first), b);
   *head = encode(head, b);
-  arena.sl_map[l.fl] |= 1u << l.sl;
-  arena.fl_map |= 1u << l.fl;
-  arena.free_blocks++;
-  arena.free_bytes += size;
+  a->sl_map[l.fl] |= 1u << l.sl;
+  a->fl_map |= 1u << l.fl;
+  a->free_blocks++;
+  a->free_bytes += size;
 }
 
-static void list_remove(size_t *c, size_t i) {
+static void list_remove(arena_t *a, size_t *c, size_t i) {
   size_t *b = &c[i];
   size_t size = mb_size(c[i]);
   mb_list_t l = mb_list_of(size);
-  uintptr_t *head = &arena.heads[l.fl][l.sl];
+  uintptr_t *head = &a->heads[l.fl][l.sl];
   size_t *next = follow(next_link(b));
   size_t *prev = follow(prev_link(b));
   /* Both neighbours must point back at b before either is rewritten. */
@@ -150,32 +169,32 @@ static void list_remove(size_t *c, size_t i) {
   *into_b = encode(into_b, next);
   if (next != NULL) *prev_link(next) = encode(prev_link(next), prev);
   if (*head == encode(head, NULL)) {
-    arena.sl_map[l.fl] &= ~(1u << l.sl);
-    if (arena.sl_map[l.fl] == 0) arena.fl_map &= ~(1u << l.fl);
+    a->sl_map[l.fl] &= ~(1u << l.sl);
+    if (a->sl_map[l.fl] == 0) a->fl_map &= ~(1u << l.fl);
   }
-  arena.free_blocks--;
-  arena.free_bytes -= size;
+  a->free_blocks--;
+  a->free_bytes -= size;
 }
 
-static size_t *find_block(size_t want) {
+static size_t *find_block(arena_t *a, size_t want) {
   mb_list_t l = mb_search_list(want);
   if (l.fl < FL_COUNT) {
-    uint32_t sl_bits = arena.sl_map[l.fl] & (~0u << l.sl);
+    uint32_t sl_bits = a->sl_map[l.fl] & (~0u << l.sl);
     unsigned fl = l.fl;
     if (sl_bits == 0 && fl + 1 < 32) {
-      uint32_t fl_bits = arena.fl_map & (~0u << (fl + 1));
+      uint32_t fl_bits = a->fl_map & (~0u << (fl + 1));
       if (fl_bits != 0) {
         fl = lowest_bit(fl_bits);
-        sl_bits = arena.sl_map[fl];
+        sl_bits = a->sl_map[fl];
       }
     }
-    if (sl_bits != 0) return follow(&arena.heads[fl][lowest_bit(sl_bits)]);
+    if (sl_bits != 0) return follow(&a->heads[fl][lowest_bit(sl_bits)]);
   }
   /* The good-fit search skips the list `want` itself falls in; before a new
    * chunk is taken, a few of its blocks are tried. */
   mb_list_t exact = mb_list_of(want);
   if (exact.fl >= FL_COUNT) return NULL;
-  size_t *b = follow(&arena.heads[exact.fl][exact.sl]);
+  size_t *b = follow(&a->heads[exact.fl][exact.sl]);
   for (unsigned probes = 0; b != NULL && probes < EXACT_LIST_PROBES; probes++) {
     if (mb_size(b[0]) >= want) return b;
     b = follow(next_link(b));
@@ -183,49 +202,49 @@ static size_t *find_block(size_t want) {
   return NULL;
 }
 
-static bool add_chunk(void) {
+static bool add_chunk(arena_t *a) {
   uint32_t idx;
-  if (arena.released_count > 0) idx = arena.released[--arena.released_count];
-  else if (arena.carved < arena.chunk_limit) idx = arena.carved++;
+  if (a->released_count > 0) idx = a->released[--a->released_count];
+  else if (a->carved < a->chunk_limit) idx = a->first + a->carved++;
   else return false;
   size_t *c = (size_t *)(sealed.medium_start + (uintptr_t)idx * CHUNK_BYTES);
   if (!os_commit(c, CHUNK_BYTES)) {
-    arena.released[arena.released_count++] = idx;
+    a->released[a->released_count++] = idx;
     return false;
   }
   c[MB_FIRST - 1] = mb_tag(0, 0);
   c[CHUNK_WORDS - MB_TAIL] = mb_tag(0, 0);
   mb_set(c, MB_FIRST, WHOLE_BLOCK, 1);
   seal(c, MB_FIRST);
-  arena.chunk_live[idx] = 1;
-  arena.chunks++;
-  arena.empty_chunks++;
-  list_insert(c, MB_FIRST);
+  chunk_live[idx] = 1;
+  a->chunks++;
+  a->empty_chunks++;
+  list_insert(a, c, MB_FIRST);
   return true;
 }
 
-static void release_chunk(size_t *c) {
+static void release_chunk(arena_t *a, size_t *c) {
   size_t idx = chunk_index(c);
-  arena.chunk_live[idx] = 0;
-  arena.chunks--;
-  arena.empty_chunks--;
+  chunk_live[idx] = 0;
+  a->chunks--;
+  a->empty_chunks--;
   os_decommit(c, CHUNK_BYTES);
-  arena.released[arena.released_count++] = (uint32_t)idx;
+  a->released[a->released_count++] = (uint32_t)idx;
 }
 
 static bool is_whole(size_t i, size_t size) { return i == MB_FIRST && size == WHOLE_BLOCK; }
 
 /* Finds the live block whose payload starts at p, or ends the process:
  * `bad` names a pointer that was never a block, `freed` one that was. */
-static size_t *locate(const void *p, size_t *index, const char *bad, const char *freed) {
-  uintptr_t a = (uintptr_t)p;
+static size_t *locate(arena_t *a, const void *p, size_t *index, const char *bad, const char *freed) {
+  uintptr_t addr = (uintptr_t)p;
   size_t *c = chunk_of(p);
-  size_t w = (a - (uintptr_t)c) / MB_WORD;
-  bool placed = arena.chunk_live[chunk_index(c)] && a % MB_ALIGN == 0 && w >= MB_FIRST + 2 &&
+  size_t w = (addr - (uintptr_t)c) / MB_WORD;
+  bool placed = chunk_live[chunk_index(c)] && addr % MB_ALIGN == 0 && w >= MB_FIRST + 2 &&
                 w < CHUNK_WORDS - MB_TAIL;
   if (!placed) {
-    for (size_t k = 0; k < FREED_MEMORY && !arena.chunk_live[chunk_index(c)]; k++) {
-      if (arena.freed[k].ptr == a) report_fatal(freed, p, REPORT_MEDIUM(arena.freed[k].size));
+    for (size_t k = 0; k < FREED_MEMORY && !chunk_live[chunk_index(c)]; k++) {
+      if (a->freed[k].ptr == addr) report_fatal(freed, p, REPORT_MEDIUM(a->freed[k].size));
     }
     report_fatal(bad, p, REPORT_MEDIUM_UNKNOWN);
   }
@@ -254,7 +273,7 @@ static void check_next(const size_t *c, size_t i) {
 
 /* Cuts block i down to `need` bytes, allocated; a remainder large enough to
  * be a block goes back on the lists, merged with a free block after it. */
-static void trim(size_t *c, size_t i, size_t need) {
+static void trim(arena_t *a, size_t *c, size_t i, size_t need) {
   size_t size = mb_size(c[i]);
   if (size - need < MB_MIN) {
     mb_set(c, i, size, 0);
@@ -266,34 +285,36 @@ static void trim(size_t *c, size_t i, size_t need) {
   check_next(c, j);
   size_t k = mb_next(c, j);
   if (k < CHUNK_WORDS - MB_TAIL && mb_is_free(c[k])) {
-    list_remove(c, k);
+    list_remove(a, c, k);
     mb_merge(c, j, 1);
     bury(c, k);
   }
   seal(c, j);
-  list_insert(c, j);
+  list_insert(a, c, j);
 }
 
-void *medium_alloc(size_t n, size_t alignment) {
-  size_t need = mb_block_for(n);
-  size_t want = alignment <= MB_ALIGN ? need : need + alignment + MB_MIN;
-  lock_acquire(&arena.lock);
-  size_t *b = find_block(want);
+static arena_t *arena_of(const void *p) {
+  return &arenas[((uintptr_t)p - sealed.medium_start) >> sealed.medium_arena_shift];
+}
+
+static void *arena_alloc(arena_t *a, size_t need, size_t want, size_t alignment) {
+  lock_acquire(&a->lock);
+  size_t *b = find_block(a, want);
   if (b == NULL) {
-    if (!add_chunk()) {
-      lock_release(&arena.lock);
+    if (!add_chunk(a)) {
+      lock_release(&a->lock);
       return NULL;
     }
-    b = find_block(want);
+    b = find_block(a, want);
     if (b == NULL) {
-      lock_release(&arena.lock);
+      lock_release(&a->lock);
       return NULL;
     }
   }
   size_t *c = chunk_of(b);
   size_t i = (size_t)(b - c);
-  list_remove(c, i);
-  if (is_whole(i, mb_size(c[i]))) arena.empty_chunks--;
+  list_remove(a, c, i);
+  if (is_whole(i, mb_size(c[i]))) a->empty_chunks--;
   if (alignment > MB_ALIGN) {
     uintptr_t payload = (uintptr_t)&c[i + 2];
     uintptr_t aligned = align_up(payload, alignment);
@@ -302,32 +323,50 @@ void *medium_alloc(size_t n, size_t alignment) {
     if (aligned != payload) {
       size_t j = mb_split(c, i, aligned - payload, 1);
       seal(c, i);
-      list_insert(c, i);
+      list_insert(a, c, i);
       i = j;
     }
   }
-  trim(c, i, need);
-  arena.live++;
-  arena.live_bytes += mb_size(c[i]);
-  lock_release(&arena.lock);
+  trim(a, c, i, need);
+  a->live++;
+  a->live_bytes += mb_size(c[i]);
+  lock_release(&a->lock);
   return &c[i + 2];
 }
 
+void *medium_alloc(size_t n, size_t alignment) {
+  size_t need = mb_block_for(n);
+  size_t want = alignment <= MB_ALIGN ? need : need + alignment + MB_MIN;
+  unsigned count = sealed.medium_arenas;
+  if (thread_arena == 0) thread_arena = (uint8_t)(1 + __atomic_fetch_add(&next_arena, 1, __ATOMIC_RELAXED) % count);
+  /* The thread's own arena first; the others when its share is used up. */
+  for (unsigned k = 0; k < count; k++) {
+    void *p = arena_alloc(&arenas[(thread_arena - 1u + k) % count], need, want, alignment);
+    if (p != NULL) return p;
+  }
+  return NULL;
+}
+
+unsigned medium_arena_count(void) { return sealed.medium_arenas; }
+
+unsigned medium_arena_index(const void *p) { return (unsigned)(arena_of(p) - arenas); }
+
 void medium_free(void *p) {
-  lock_acquire(&arena.lock);
+  arena_t *a = arena_of(p);
+  lock_acquire(&a->lock);
   size_t i;
-  size_t *c = locate(p, &i, "invalid free", "double free");
+  size_t *c = locate(a, p, &i, "invalid free", "double free");
   size_t size = mb_size(c[i]);
-  arena.live--;
-  arena.live_bytes -= size;
-  arena.freed[arena.freed_next].ptr = (uintptr_t)p;
-  arena.freed[arena.freed_next].size = size;
-  arena.freed_next = (arena.freed_next + 1) % FREED_MEMORY;
+  a->live--;
+  a->live_bytes -= size;
+  a->freed[a->freed_next].ptr = (uintptr_t)p;
+  a->freed[a->freed_next].size = size;
+  a->freed_next = (a->freed_next + 1) % FREED_MEMORY;
   check_next(c, i);
   mb_set(c, i, size, 1);
   size_t j = mb_next(c, i);
   if (j < CHUNK_WORDS - MB_TAIL && mb_is_free(c[j])) {
-    list_remove(c, j);
+    list_remove(a, c, j);
     mb_merge(c, i, 1);
     bury(c, j);
   }
@@ -335,55 +374,57 @@ void medium_free(void *p) {
     size_t h = mb_prev(c, i);
     bool sound = h >= MB_FIRST && h < i && header_sound(c, h) && c[h] == c[i - 1];
     WD_CHECK(sound, "boundary tag corrupted", &c[i - 1], REPORT_MEDIUM_UNKNOWN);
-    list_remove(c, h);
+    list_remove(a, c, h);
     mb_merge(c, h, 1);
     bury(c, i);
     i = h;
   }
   seal(c, i);
   if (is_whole(i, mb_size(c[i]))) {
-    arena.empty_chunks++;
-    if (arena.empty_chunks > WD_MEDIUM_KEEP_EMPTY) {
-      release_chunk(c);
-      lock_release(&arena.lock);
+    a->empty_chunks++;
+    if (a->empty_chunks > WD_MEDIUM_KEEP_EMPTY) {
+      release_chunk(a, c);
+      lock_release(&a->lock);
       return;
     }
   }
-  list_insert(c, i);
-  lock_release(&arena.lock);
+  list_insert(a, c, i);
+  lock_release(&a->lock);
 }
 
 size_t medium_usable(const void *p, const char *bad, const char *freed) {
-  lock_acquire(&arena.lock);
+  arena_t *a = arena_of(p);
+  lock_acquire(&a->lock);
   size_t i;
-  size_t *c = locate(p, &i, bad, freed);
+  size_t *c = locate(a, p, &i, bad, freed);
   size_t usable = mb_size(c[i]) - MB_OVERHEAD;
-  lock_release(&arena.lock);
+  lock_release(&a->lock);
   return usable;
 }
 
 bool medium_resize(void *p, size_t n) {
   size_t need = mb_block_for(n);
-  lock_acquire(&arena.lock);
+  arena_t *a = arena_of(p);
+  lock_acquire(&a->lock);
   size_t i;
-  size_t *c = locate(p, &i, "invalid free", "double free");
+  size_t *c = locate(a, p, &i, "invalid free", "double free");
   size_t size = mb_size(c[i]);
   bool done = need <= size;
   if (!done) {
     check_next(c, i);
     size_t j = mb_next(c, i);
     if (j < CHUNK_WORDS - MB_TAIL && mb_is_free(c[j]) && size + mb_size(c[j]) >= need) {
-      list_remove(c, j);
+      list_remove(a, c, j);
       mb_merge(c, i, 0);
       bury(c, j);
       done = true;
     }
   }
   if (done) {
-    trim(c, i, need);
-    arena.live_bytes = arena.live_bytes - size + mb_size(c[i]);
+    trim(a, c, i, need);
+    a->live_bytes = a->live_bytes - size + mb_size(c[i]);
   }
-  lock_release(&arena.lock);
+  lock_release(&a->lock);
   return done;
 }
 
@@ -424,12 +465,12 @@ static void check_chunk(size_t *c, size_t *free_found) {
   }
 }
 
-static void check_lists(size_t free_found) {
+static void check_lists(arena_t *a, size_t free_found) {
   size_t listed = 0;
   for (unsigned fl = 0; fl < FL_COUNT; fl++) {
     for (unsigned sl = 0; sl < MB_SL_COUNT; sl++) {
-      uintptr_t *head = &arena.heads[fl][sl];
-      bool marked = (arena.sl_map[fl] >> sl) & 1;
+      uintptr_t *head = &a->heads[fl][sl];
+      bool marked = (a->sl_map[fl] >> sl) & 1;
       bool empty = *head == encode(head, NULL);
       if (marked == empty) report_check_failed("bitmap marks non-empty lists", head, REPORT_MEDIUM_UNKNOWN);
       size_t *prev = NULL;
@@ -445,52 +486,59 @@ static void check_lists(size_t free_found) {
         prev = b;
       }
     }
-    bool fl_marked = (arena.fl_map >> fl) & 1;
-    if (fl_marked != (arena.sl_map[fl] != 0)) {
-      report_check_failed("bitmap marks non-empty lists", &arena.sl_map[fl], REPORT_MEDIUM_UNKNOWN);
+    bool fl_marked = (a->fl_map >> fl) & 1;
+    if (fl_marked != (a->sl_map[fl] != 0)) {
+      report_check_failed("bitmap marks non-empty lists", &a->sl_map[fl], REPORT_MEDIUM_UNKNOWN);
     }
   }
   if (listed != free_found) report_check_failed("every free block listed", NULL, REPORT_MEDIUM_UNKNOWN);
-  if (listed != arena.free_blocks) report_check_failed("free block count", NULL, REPORT_MEDIUM_UNKNOWN);
+  if (listed != a->free_blocks) report_check_failed("free block count", NULL, REPORT_MEDIUM_UNKNOWN);
 }
 
-void medium_check(void) {
-  lock_acquire(&arena.lock);
+static void check_arena(arena_t *a) {
+  lock_acquire(&a->lock);
   size_t free_found = 0, chunks = 0, empty = 0;
-  for (uint32_t idx = 0; idx < arena.carved; idx++) {
-    if (!arena.chunk_live[idx]) continue;
+  for (uint32_t idx = a->first; idx < a->first + a->carved; idx++) {
+    if (!chunk_live[idx]) continue;
     size_t *c = (size_t *)(sealed.medium_start + (uintptr_t)idx * CHUNK_BYTES);
     check_chunk(c, &free_found);
     chunks++;
     empty += is_whole(MB_FIRST, mb_size(c[MB_FIRST])) && mb_is_free(c[MB_FIRST]);
   }
-  if (chunks != arena.chunks || empty != arena.empty_chunks) {
+  if (chunks != a->chunks || empty != a->empty_chunks) {
     report_check_failed("chunk counts", NULL, REPORT_MEDIUM_UNKNOWN);
   }
-  check_lists(free_found);
-  lock_release(&arena.lock);
+  check_lists(a, free_found);
+  lock_release(&a->lock);
+}
+
+void medium_check(void) {
+  for (unsigned k = 0; k < sealed.medium_arenas; k++) check_arena(&arenas[k]);
 }
 
 void medium_add_stats(wd_stats_t *stats) {
-  lock_acquire(&arena.lock);
-  stats->medium_live += arena.live;
-  stats->medium_bytes += arena.live_bytes;
-  stats->medium_free_blocks += arena.free_blocks;
-  stats->medium_free_bytes += arena.free_bytes;
-  stats->medium_chunks += arena.chunks;
-  stats->mapped_bytes += arena.chunks * CHUNK_BYTES;
-  lock_release(&arena.lock);
+  for (unsigned k = 0; k < sealed.medium_arenas; k++) {
+    arena_t *a = &arenas[k];
+    lock_acquire(&a->lock);
+  stats->medium_live += a->live;
+  stats->medium_bytes += a->live_bytes;
+  stats->medium_free_blocks += a->free_blocks;
+  stats->medium_free_bytes += a->free_bytes;
+  stats->medium_chunks += a->chunks;
+    stats->mapped_bytes += a->chunks * CHUNK_BYTES;
+    lock_release(&a->lock);
+  }
 }
 
-size_t medium_trim(void) {
-  lock_acquire(&arena.lock);
+static size_t trim_arena(arena_t *a) {
+  lock_acquire(&a->lock);
   size_t released = 0;
-  for (uint32_t idx = 0; idx < arena.carved; idx++) {
-    if (!arena.chunk_live[idx]) continue;
+  for (uint32_t idx = a->first; idx < a->first + a->carved; idx++) {
+    if (!chunk_live[idx]) continue;
     size_t *c = (size_t *)(sealed.medium_start + (uintptr_t)idx * CHUNK_BYTES);
     if (mb_is_free(c[MB_FIRST]) && is_whole(MB_FIRST, mb_size(c[MB_FIRST]))) {
-      list_remove(c, MB_FIRST);
-      release_chunk(c);
+      list_remove(a, c, MB_FIRST);
+      release_chunk(a, c);
       released += CHUNK_BYTES;
       continue;
     }
@@ -507,10 +555,25 @@ size_t medium_trim(void) {
       }
     }
   }
-  lock_release(&arena.lock);
+  lock_release(&a->lock);
   return released;
 }
 
-void medium_lock_all(void) { lock_acquire(&arena.lock); }
-void medium_unlock_all(void) { lock_release(&arena.lock); }
-void medium_reset_locks(void) { lock_reset(&arena.lock); }
+size_t medium_trim(void) {
+  size_t released = 0;
+  for (unsigned k = 0; k < sealed.medium_arenas; k++) released += trim_arena(&arenas[k]);
+  return released;
+}
+
+/* Always in index order, so that two callers cannot deadlock. */
+void medium_lock_all(void) {
+  for (unsigned k = 0; k < sealed.medium_arenas; k++) lock_acquire(&arenas[k].lock);
+}
+
+void medium_unlock_all(void) {
+  for (unsigned k = sealed.medium_arenas; k > 0; k--) lock_release(&arenas[k - 1].lock);
+}
+
+void medium_reset_locks(void) {
+  for (unsigned k = 0; k < sealed.medium_arenas; k++) lock_reset(&arenas[k].lock);
+}

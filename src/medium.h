@@ -2,7 +2,8 @@
  * The medium tier: segregated fit over size-segregated free lists inside
  * large chunks. Blocks carry boundary tags with keyed checksums; a request
  * splits a block, a free merges it with free neighbours; a chunk that
- * becomes wholly free goes back to the kernel.
+ * becomes wholly free goes back to the kernel. The range is split among
+ * arenas (config.h, WD_MEDIUM_ARENAS), each with its own lock and lists.
  */
 #ifndef WD_MEDIUM_H
 #define WD_MEDIUM_H
@@ -44,6 +45,10 @@ bool medium_size_matches(size_t usable, size_t n);
 /* Gives back every wholly free chunk and drops the pages strictly inside
  * free blocks; returns the bytes that could have held memory. */
 size_t medium_trim(void);
+
+/* How many arenas share the range, and which one owns p (medium_owns). */
+unsigned medium_arena_count(void);
+unsigned medium_arena_index(const void *p);
 
 void medium_check(void);
 void medium_add_stats(wd_stats_t *stats);

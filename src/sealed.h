@@ -29,6 +29,8 @@ typedef struct sealed {
   uintptr_t small_start, small_end;
   unsigned small_shift; /* log2 of each class's range (config.h, or less) */
   uintptr_t medium_start, medium_end;
+  unsigned medium_arenas;      /* arenas sharing the medium range */
+  unsigned medium_arena_shift; /* log2 of each arena's share, in bytes */
   small_class_layout_t small[SMALL_CLASS_COUNT];
 } __attribute__((aligned(4096))) sealed_t;
 
