@@ -28,6 +28,10 @@
  * |                             |         |       | the range; threads are spread round robin     |
  * | WD_MEDIUM_MAX               | 1 MiB   | 1 MiB | largest request served by the medium tier      |
  * | WD_MEDIUM_KEEP_EMPTY        | 1       | 1     | empty chunks kept committed before release     |
+ * | WD_MEDIUM_PURGE_DELAY       | 64 MiB  | 64 MiB| bytes freed into a medium arena between two   |
+ * |                             |         |       | purges of its free blocks (see below)         |
+ * | WD_MEDIUM_PURGE_MIN         | 64 KiB  | 64 KiB| smallest free medium block whose pages are    |
+ * |                             |         |       | purged                                        |
  * | WD_LARGE_FREED_MEMORY       | 1024    | 1024  | unmapped large addresses remembered, so that a |
  * |                             |         |       | later free of one is named a double free       |
  * | WD_DEBUG                    | 0       | 0     | debug assertions (never on in release)         |
@@ -41,6 +45,14 @@
  * would be exceeded, so a program that churns big buffers keeps at most
  * WD_LARGE_CACHE_BYTES more than it uses, and one that stops freeing holds
  * it until malloc_trim/wd_trim.
+ *
+ * Medium memory goes back to the kernel two ways: a chunk that becomes
+ * wholly free is released once more than WD_MEDIUM_KEEP_EMPTY are empty,
+ * and after every WD_MEDIUM_PURGE_DELAY bytes freed into an arena, the
+ * pages strictly inside its free blocks of at least WD_MEDIUM_PURGE_MIN
+ * bytes are dropped (boundary tags, checksums and links stay). The delay is
+ * the anti-thrash policy: a program that frees and reallocates the same
+ * blocks pays one sweep per 64 MiB of frees, not a page fault per free.
  *
  * Always on, in both variants: out-of-line small and large metadata,
  * double/invalid free detection in every tier, keyed medium tag checksums
@@ -123,6 +135,14 @@
 #define WD_MEDIUM_KEEP_EMPTY 1
 #endif
 
+#ifndef WD_MEDIUM_PURGE_DELAY
+#define WD_MEDIUM_PURGE_DELAY (64UL << 20)
+#endif
+
+#ifndef WD_MEDIUM_PURGE_MIN
+#define WD_MEDIUM_PURGE_MIN (64UL << 10)
+#endif
+
 #ifndef WD_LARGE_FREED_MEMORY
 #define WD_LARGE_FREED_MEMORY 1024
 #endif
@@ -168,6 +188,8 @@ _Static_assert(WD_MEDIUM_MAX <= (1UL << WD_MEDIUM_CHUNK_SHIFT) / 4,
                "a chunk must hold at least four of the largest medium blocks");
 _Static_assert(WD_MEDIUM_KEEP_EMPTY >= 0 && WD_MEDIUM_KEEP_EMPTY <= 64,
                "at most 64 empty medium chunks are kept");
+_Static_assert(WD_MEDIUM_PURGE_DELAY >= (1UL << 20), "medium purges are at least 1 MiB of frees apart");
+_Static_assert(WD_MEDIUM_PURGE_MIN >= 4096, "a purged medium block spans at least a page");
 _Static_assert(WD_LARGE_FREED_MEMORY >= 16 && WD_LARGE_FREED_MEMORY <= 65536,
                "the freed-large memory holds 16 to 65536 addresses");
 _Static_assert(WD_DEBUG == 0 || WD_DEBUG == 1, "WD_DEBUG is 0 or 1");

@@ -38,6 +38,7 @@ typedef struct arena {
   uintptr_t heads[FL_COUNT][MB_SL_COUNT];  /* encoded, like every link */
   size_t live, live_bytes, free_blocks, free_bytes;
   size_t chunks, empty_chunks;
+  size_t freed_since_purge;                /* bytes, toward WD_MEDIUM_PURGE_DELAY */
   uint32_t first;                          /* its share of the range: chunk indices */
   uint32_t carved;                         /* from first on, handed out so far */
   uint32_t chunk_limit;                    /* chunks in its share */
@@ -351,6 +352,28 @@ unsigned medium_arena_count(void) { return sealed.medium_arenas; }
 
 unsigned medium_arena_index(const void *p) { return (unsigned)(arena_of(p) - arenas); }
 
+/* Drops the pages strictly inside every free block of at least `min_size`
+ * bytes, under the arena's lock; returns their bytes. The header, its
+ * checksum, both links and the footer stay: the pages between them read as
+ * zero afterwards, and a free block's interior holds nothing else. */
+static size_t purge_arena(arena_t *a, size_t min_size) {
+  size_t purged = 0;
+  for (uint32_t idx = a->first; idx < a->first + a->carved; idx++) {
+    if (!chunk_live[idx]) continue;
+    size_t *c = (size_t *)(sealed.medium_start + (uintptr_t)idx * CHUNK_BYTES);
+    for (size_t i = MB_FIRST; i < CHUNK_WORDS - MB_TAIL; i = mb_next(c, i)) {
+      if (!mb_is_free(c[i]) || mb_size(c[i]) < min_size) continue;
+      uintptr_t lo = align_up((uintptr_t)&c[i + 4], OS_PAGE);
+      uintptr_t hi = align_down((uintptr_t)&c[mb_next(c, i) - 1], OS_PAGE);
+      if (hi > lo) {
+        os_purge((void *)lo, hi - lo);
+        purged += hi - lo;
+      }
+    }
+  }
+  return purged;
+}
+
 void medium_free(void *p) {
   arena_t *a = arena_of(p);
   lock_acquire(&a->lock);
@@ -389,6 +412,11 @@ void medium_free(void *p) {
     }
   }
   list_insert(a, c, i);
+  a->freed_since_purge += size;
+  if (a->freed_since_purge >= WD_MEDIUM_PURGE_DELAY) {
+    a->freed_since_purge = 0;
+    purge_arena(a, WD_MEDIUM_PURGE_MIN);
+  }
   lock_release(&a->lock);
 }
 
@@ -520,11 +548,11 @@ void medium_add_stats(wd_stats_t *stats) {
   for (unsigned k = 0; k < sealed.medium_arenas; k++) {
     arena_t *a = &arenas[k];
     lock_acquire(&a->lock);
-  stats->medium_live += a->live;
-  stats->medium_bytes += a->live_bytes;
-  stats->medium_free_blocks += a->free_blocks;
-  stats->medium_free_bytes += a->free_bytes;
-  stats->medium_chunks += a->chunks;
+    stats->medium_live += a->live;
+    stats->medium_bytes += a->live_bytes;
+    stats->medium_free_blocks += a->free_blocks;
+    stats->medium_free_bytes += a->free_bytes;
+    stats->medium_chunks += a->chunks;
     stats->mapped_bytes += a->chunks * CHUNK_BYTES;
     lock_release(&a->lock);
   }
@@ -540,21 +568,10 @@ static size_t trim_arena(arena_t *a) {
       list_remove(a, c, MB_FIRST);
       release_chunk(a, c);
       released += CHUNK_BYTES;
-      continue;
-    }
-    for (size_t i = MB_FIRST; i < CHUNK_WORDS - MB_TAIL; i = mb_next(c, i)) {
-      if (!mb_is_free(c[i])) continue;
-      /* The header, its checksum, both links and the footer stay: only the
-       * pages wholly between them are dropped (they read as zero, which no
-       * free block's interior is required to hold anything but). */
-      uintptr_t lo = align_up((uintptr_t)&c[i + 4], OS_PAGE);
-      uintptr_t hi = align_down((uintptr_t)&c[mb_next(c, i) - 1], OS_PAGE);
-      if (hi > lo) {
-        os_purge((void *)lo, hi - lo);
-        released += hi - lo;
-      }
     }
   }
+  released += purge_arena(a, 0);
+  a->freed_since_purge = 0;
   lock_release(&a->lock);
   return released;
 }

@@ -10,6 +10,8 @@
  * that block (DESIGN.md: good fit) and an address comparison tells whether
  * two blocks coalesced.
  */
+#include <sys/mman.h>
+
 #include "src/config.h"
 #include "src/medium_block.h"
 #include "tests/api/check.h"
@@ -289,6 +291,61 @@ static void test_resize_in_place(void) {
   CHECK(stats().medium_live == 0);
 }
 
+/* 1 when the page holding p is resident, 0 when not, -1 on error. */
+static int resident_page(const void *p) {
+  unsigned char v = 0;
+  if (mincore((void *)((uintptr_t)p & ~(uintptr_t)4095), 4096, &v) != 0) return -1;
+  return v & 1;
+}
+
+/* The anti-thrash policy of config.h: a free leaves its block's pages in
+ * place; once WD_MEDIUM_PURGE_DELAY bytes have been freed into the arena,
+ * one sweep drops the pages inside its free blocks of WD_MEDIUM_PURGE_MIN
+ * bytes or more, and their tags and links stay sound. */
+static void test_purge_after_delay(void) {
+  wd_trim(); /* a trim is a purge: the delay counts from here */
+  enum { N = 20 };
+  const size_t n = 4 * WD_MEDIUM_PURGE_MIN;
+  char *p[N];
+  for (size_t i = 0; i < N; i++) {
+    p[i] = wd_malloc(hide_size(n));
+    if (!CHECK(p[i] != NULL)) return;
+    pattern_fill(p[i], n, i);
+  }
+  /* Every other one: the free blocks cannot merge. */
+  for (size_t i = 0; i < N; i += 2) wd_free(p[i]);
+  size_t kept = 0;
+  for (size_t i = 0; i < N; i += 2) kept += resident_page(p[i] + n / 2) == 1;
+  CHECKF(kept == N / 2, "%zu of %d free blocks kept their pages before the delay", kept, N / 2);
+  step("frees before the delay");
+
+  /* Churn one block until the arena has seen the delay's worth of frees. */
+  const size_t churn = 2 * n;
+  for (size_t freed = (N / 2) * n; freed < WD_MEDIUM_PURGE_DELAY + churn; freed += churn) {
+    char *q = wd_malloc(hide_size(churn));
+    if (!CHECK(q != NULL)) return;
+    memset(q, 0x77, churn);
+    wd_free(q);
+  }
+  size_t dropped = 0;
+  for (size_t i = 0; i < N; i += 2) dropped += resident_page(p[i] + n / 2) == 0;
+  CHECKF(dropped == N / 2, "%zu of %d free blocks purged after the delay", dropped, N / 2);
+  size_t wrong = 0;
+  for (size_t i = 1; i < N; i += 2) wrong += pattern_mismatch(p[i], n, i) != SIZE_MAX;
+  CHECKF(wrong == 0, "%zu live blocks changed by the purge", wrong);
+  step("purge");
+  /* Purged blocks are reused like any others. */
+  for (size_t i = 0; i < N; i += 2) {
+    p[i] = wd_malloc(hide_size(n));
+    if (!CHECK(p[i] != NULL)) return;
+    pattern_fill(p[i], n, i);
+  }
+  for (size_t i = 0; i < N; i++) wrong += pattern_mismatch(p[i], n, i) != SIZE_MAX;
+  CHECK(wrong == 0);
+  for (size_t i = 0; i < N; i++) wd_free(p[i]);
+  step("reuse after the purge");
+}
+
 int main(void) {
   test_split_and_coalesce();
   test_remainder_reuse_and_next_coalesce();
@@ -296,5 +353,6 @@ int main(void) {
   test_chunk_release();
   test_aligned();
   test_resize_in_place();
+  test_purge_after_delay();
   return check_done();
 }
