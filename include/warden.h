@@ -81,9 +81,10 @@ typedef struct wd_stats {
 /*
  * Gives free memory back to the kernel now, instead of when the automatic
  * policy would (config.h): every cached large mapping, every wholly free
- * medium chunk, and the pages strictly inside free medium blocks. Returns
- * the bytes released (pages inside free blocks count whether or not they
- * were resident).
+ * medium chunk, the pages strictly inside free medium blocks, and the pages
+ * of empty small slabs. Returns
+ * the bytes released (pages inside free medium blocks count whether or not
+ * they were resident).
  */
 WD_API WD_NOTHROW size_t wd_trim(void);
 

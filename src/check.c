@@ -34,11 +34,11 @@ int wd_get_stats(wd_stats_t *out) {
 
 size_t wd_trim(void) {
   heap_ensure_ready();
-  return medium_trim() + large_trim(0);
+  return small_trim() + medium_trim() + large_trim(0);
 }
 
 int wd_malloc_trim(size_t pad) {
   heap_ensure_ready();
-  size_t released = medium_trim() + large_trim(pad);
+  size_t released = small_trim() + medium_trim() + large_trim(pad);
   return released != 0;
 }

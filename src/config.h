@@ -22,6 +22,8 @@
  * | WD_SMALL_GUARD_INTERVAL     | 8       | 0     | one inaccessible guard slab after every N      |
  * |                             |         |       | slabs (0: none)                                |
  * | WD_SMALL_CLASS_SHIFT        | 33      | 33    | log2 of the address range of a size class      |
+ * | WD_SMALL_PURGE_DELAY        | 16 MiB  | 16 MiB| bytes of slots freed in a class between two   |
+ * |                             |         |       | give-backs of its empty slabs' pages          |
  * | WD_MEDIUM_CHUNK_SHIFT       | 22      | 22    | log2 of a medium chunk (4 MiB)                 |
  * | WD_MEDIUM_REGION_SHIFT      | 36      | 36    | log2 of the medium address range (64 GiB)      |
  * | WD_MEDIUM_ARENAS            | 4       | 4     | medium arenas, each its own lock and share of |
@@ -45,6 +47,12 @@
  * would be exceeded, so a program that churns big buffers keeps at most
  * WD_LARGE_CACHE_BYTES more than it uses, and one that stops freeing holds
  * it until malloc_trim/wd_trim.
+ *
+ * Small memory goes back to the kernel a slab at a time: after every
+ * WD_SMALL_PURGE_DELAY bytes of slots that leave a class's quarantine, the
+ * pages of its slabs that became empty are dropped (they read as zero,
+ * which available slots must). A slab that is in use again is given back
+ * again only after it empties and the next delay passes.
  *
  * Medium memory goes back to the kernel two ways: a chunk that becomes
  * wholly free is released once more than WD_MEDIUM_KEEP_EMPTY are empty,
@@ -111,6 +119,10 @@
 #define WD_SMALL_GUARD_INTERVAL (WD_LIGHT ? 0 : 8)
 #endif
 
+#ifndef WD_SMALL_PURGE_DELAY
+#define WD_SMALL_PURGE_DELAY (16UL << 20)
+#endif
+
 #ifndef WD_SMALL_CLASS_SHIFT
 #define WD_SMALL_CLASS_SHIFT 33
 #endif
@@ -172,6 +184,7 @@ _Static_assert(WD_LARGE_CACHE_ENTRIES >= 1 && WD_LARGE_CACHE_ENTRIES <= 256,
 _Static_assert(WD_RANDOMIZE == 0 || WD_RANDOMIZE == 1, "WD_RANDOMIZE is 0 or 1");
 _Static_assert(WD_SMALL_GUARD_INTERVAL >= 0 && WD_SMALL_GUARD_INTERVAL <= 1024,
                "a guard slab follows every 1 to 1024 slabs, or none (0)");
+_Static_assert(WD_SMALL_PURGE_DELAY >= (1UL << 20), "small purges are at least 1 MiB of frees apart");
 _Static_assert(WD_SMALL_CLASS_SHIFT >= 28 && WD_SMALL_CLASS_SHIFT <= 36,
                "a size class spans 256 MiB to 64 GiB of address space");
 _Static_assert(WD_MEDIUM_CHUNK_SHIFT >= 21 && WD_MEDIUM_CHUNK_SHIFT <= 26,

@@ -28,6 +28,7 @@ typedef struct size_class {
   size_t meta_bytes; /* committed bytes of this class's metadata */
   int64_t live;      /* handed out through this class's lock, plus retired caches' counts */
   random_t rng;
+  size_t freed_since_purge; /* bytes made available, toward WD_SMALL_PURGE_DELAY */
   uint32_t fifo_head;
   uint32_t fifo_count;
   uintptr_t q_random[Q_RANDOM_CAP]; /* 0: empty entry */
@@ -168,6 +169,7 @@ static char *reserve_one(size_class_t *sc, unsigned c, slot_place_t *where) {
   if (slot == NO_SLOT) slot = find_available(s, 0, start);
   WD_ASSERT(slot != NO_SLOT);
   set_used(s, slot);
+  s->purged = 0;
   if (--s->free_slots == 0) partial_remove(sc, meta, i);
   *where = (slot_place_t){i, slot};
   return small_slot_addr(c, i, slot);
@@ -201,6 +203,7 @@ static uint32_t take_range(unsigned c, slab_t *s, uint32_t i, uint32_t from, uin
       uint32_t slot = w * 64 + lowest_bit(avail);
       avail &= avail - 1;
       set_used(s, slot);
+      s->purged = 0;
       out[got++] = small_slot_addr(c, i, slot);
     }
   }
@@ -239,6 +242,26 @@ uint32_t small_reserve(unsigned c, void **out, uint32_t n) {
   return got;
 }
 
+/* Gives back the pages of every empty slab of class c not given back yet,
+ * under the class lock; returns their bytes. Available slots must read zero
+ * (zero-on-free, or never written), which dropped pages do. */
+static size_t purge_class(size_class_t *sc, unsigned c) {
+  sc->freed_since_purge = 0;
+  if (c == 0) return 0; /* never accessible, never committed */
+  const small_geometry_t *g = &small_geometry[c];
+  slab_t *meta = small_meta(c);
+  size_t purged = 0;
+  for (uint32_t i = sc->partial; i != 0; i = meta[i - 1].next) {
+    slab_t *s = &meta[i - 1];
+    if (s->free_slots == g->slots && !s->purged) {
+      os_purge(small_slot_addr(c, i - 1, 0), g->slab_size);
+      s->purged = 1;
+      purged += g->slab_size;
+    }
+  }
+  return purged;
+}
+
 static void make_available(size_class_t *sc, unsigned c, uintptr_t p) {
   slab_t *meta = small_meta(c);
   slot_place_t pl = small_place_of(c, (const void *)p);
@@ -246,6 +269,18 @@ static void make_available(size_class_t *sc, unsigned c, uintptr_t p) {
   slab_t *s = &meta[pl.slab];
   clear_used(s, pl.slot);
   if (s->free_slots++ == 0) partial_push(sc, meta, pl.slab);
+  sc->freed_since_purge += small_geometry[c].slot_size;
+  if (sc->freed_since_purge >= WD_SMALL_PURGE_DELAY) purge_class(sc, c);
+}
+
+size_t small_trim(void) {
+  size_t purged = 0;
+  for (unsigned c = 0; c < SMALL_CLASS_COUNT; c++) {
+    lock_acquire(&classes[c].lock);
+    purged += purge_class(&classes[c], c);
+    lock_release(&classes[c].lock);
+  }
+  return purged;
 }
 
 /* Puts a freed slot in quarantine; returns the slot that leaves it (to be

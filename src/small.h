@@ -58,6 +58,10 @@ void small_adjust_live(unsigned c, int64_t delta);
 
 /* Walks every small-tier invariant, thread caches included; reports the
  * first violation. The caller has stopped the fast paths (quiesce.h). */
+/* Gives back the pages of every empty slab (see WD_SMALL_PURGE_DELAY);
+ * returns their bytes. */
+size_t small_trim(void);
+
 void small_check(void);
 
 void small_add_stats(wd_stats_t *stats);

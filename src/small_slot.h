@@ -33,7 +33,8 @@ typedef struct slab {
   uint16_t free_slots; /* available slots */
   uint8_t on_partial;
   uint8_t carved;
-  uint32_t reserved;
+  uint8_t purged; /* empty, its pages given back; cleared when a slot is taken */
+  uint8_t pad[3];
 } slab_t;
 
 /* Slab counts per class, read by the lock-free paths; written under the
