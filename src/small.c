@@ -270,7 +270,12 @@ static void make_available(size_class_t *sc, unsigned c, uintptr_t p) {
   clear_used(s, pl.slot);
   if (s->free_slots++ == 0) partial_push(sc, meta, pl.slab);
   sc->freed_since_purge += small_geometry[c].slot_size;
-  if (sc->freed_since_purge >= WD_SMALL_PURGE_DELAY) purge_class(sc, c);
+}
+
+/* Checked once per batch, outside the per-slot loops, which it would
+ * otherwise weigh down. */
+static void purge_if_due(size_class_t *sc, unsigned c) {
+  if (__builtin_expect(sc->freed_since_purge >= WD_SMALL_PURGE_DELAY, 0)) purge_class(sc, c);
 }
 
 size_t small_trim(void) {
@@ -316,6 +321,7 @@ void small_free(void *p) {
   small_take_back(c, p);
   sc->live--;
   retire_locked(sc, c, p);
+  purge_if_due(sc, c);
   lock_release(&sc->lock);
 }
 
@@ -323,6 +329,7 @@ void small_retire(unsigned c, void *const *slots, uint32_t n) {
   size_class_t *sc = &classes[c];
   lock_acquire(&sc->lock);
   for (uint32_t k = 0; k < n; k++) retire_locked(sc, c, slots[k]);
+  purge_if_due(sc, c);
   lock_release(&sc->lock);
 }
 
@@ -330,6 +337,7 @@ void small_unreserve(unsigned c, void *const *slots, uint32_t n) {
   size_class_t *sc = &classes[c];
   lock_acquire(&sc->lock);
   for (uint32_t k = 0; k < n; k++) make_available(sc, c, (uintptr_t)slots[k]);
+  purge_if_due(sc, c);
   lock_release(&sc->lock);
 }
 
