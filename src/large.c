@@ -1,5 +1,6 @@
 #include "large.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -62,7 +63,7 @@ static struct {
   cached_t cache[WD_LARGE_CACHE_ENTRIES];
   size_t cache_count;
   size_t cache_bytes;
-  bool cannot_move; /* the kernel refused os_move once: it will again */
+  bool cannot_move; /* this kernel has no os_move: mappings stay where they are */
 } large = {.lock = LOCK_INIT};
 
 static size_t table_bytes(size_t capacity) { return align_up(capacity * sizeof(record_t), OS_PAGE); }
@@ -212,7 +213,7 @@ static bool reuse(cached_t *c, size_t region) {
     char *map = os_reserve(map_size);
     if (map == NULL) return false;
     size_t bytes = held_bytes(c);
-    if (!os_move((void *)c->held, map + GUARD + region - bytes, bytes) || !os_commit(map + GUARD, region)) {
+    if (os_move((void *)c->held, map + GUARD + region - bytes, bytes) != 0 || !os_commit(map + GUARD, region)) {
       os_release(map, map_size);
       return false;
     }
@@ -324,9 +325,10 @@ static void cache_move(const record_t *r) {
   if (large.cannot_move || !cache_room(bytes)) return;
   char *to = os_reserve(bytes + 2 * GUARD);
   if (to == NULL) return;
-  if (!os_move((void *)held, to + GUARD, bytes)) {
+  int err = os_move((void *)held, to + GUARD, bytes);
+  if (err != 0) {
     os_release(to, bytes + 2 * GUARD);
-    large.cannot_move = true;
+    if (err == EINVAL) large.cannot_move = true;
     return;
   }
   cache_put((cached_t){(uintptr_t)to, bytes + 2 * GUARD, (uintptr_t)to + GUARD, 0, 0, true});

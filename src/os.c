@@ -52,10 +52,11 @@ void os_purge(void *addr, size_t size) {
   if (madvise(addr, size, MADV_DONTNEED) != 0) report_os_failure("madvise", addr, errno);
 }
 
-bool os_move(void *from, void *to, size_t size) {
+int os_move(void *from, void *to, size_t size) {
   /* DONTUNMAP keeps `from` reserved, so no other mapping can take its
    * addresses while they are quarantined. */
-  return mremap(from, size, size, MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP, to) != MAP_FAILED;
+  void *p = mremap(from, size, size, MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP, to);
+  return p == MAP_FAILED ? errno : 0;
 }
 
 void os_release(void *addr, size_t size) {

@@ -43,10 +43,11 @@ void os_purge(void *addr, size_t size);
 /* Moves the pages of [from, from + size) to [to, to + size), which must be
  * reserved and is replaced, without copying or faulting: `to` gets the
  * memory, its contents and from's protection, while `from` stays mapped
- * with its protection but without pages (it would read as zero). Returns
- * false, changing nothing, when the kernel cannot (before Linux 5.7,
- * or out of mappings); the caller then does without. */
-bool os_move(void *from, void *to, size_t size);
+ * with its protection but without pages (it would read as zero). Returns 0,
+ * or the error, having changed nothing: EINVAL when this kernel cannot
+ * (before Linux 5.7), anything else for this range only (it spans mappings
+ * the kernel did not merge, or page tables are out of memory). */
+int os_move(void *from, void *to, size_t size);
 
 /* Returns the range to the kernel; it may be handed to anyone afterwards. */
 void os_release(void *addr, size_t size);
