@@ -25,12 +25,19 @@ typedef struct overflow {
   row_t *row;
   size_t past; /* first byte written, counted from a's usable end */
   size_t len;
+  int flip; /* invert the bytes instead of writing 'A': the write then
+               always changes them, whatever a random checksum held */
 } overflow_t;
 
 /* 'A' is odd: a tag overwritten with it reads as a free block. */
 __attribute__((noinline)) static void smash(const overflow_t *o) {
   char *a = launder(o->row->a);
-  memset(a + malloc_usable_size(a) + o->past, 'A', o->len);
+  char *at = a + malloc_usable_size(a) + o->past;
+  if (o->flip) {
+    for (size_t k = 0; k < o->len; k++) at[k] = (char)~at[k];
+  } else {
+    memset(at, 'A', o->len);
+  }
   __asm__ volatile("" : : : "memory");
 }
 
@@ -69,10 +76,10 @@ int main(void) {
   char *footer = r.a + USABLE;
   char *next_header = r.a + USABLE + 8;
 
-  overflow_t one = {&r, 0, 1};
+  overflow_t one = {&r, 0, 1, 0};
   expect_death(overflow_then_free, &one, SIGABRT,
                "warden: boundary tag corrupted: %p (medium, block 100032)", (void *)r.a);
-  overflow_t eight = {&r, 0, 8};
+  overflow_t eight = {&r, 0, 8, 0};
   expect_death(overflow_then_free, &eight, SIGABRT,
                "warden: boundary tag corrupted: %p (medium, block 100032)", (void *)r.a);
   expect_death(overflow_then_grow, &one, SIGABRT,
@@ -80,16 +87,16 @@ int main(void) {
 
   /* A run that covers the footer and the next header: the block's own
    * footer is checked first. */
-  overflow_t run = {&r, 0, 64};
+  overflow_t run = {&r, 0, 64, 0};
   expect_death(overflow_then_free, &run, SIGABRT,
                "warden: boundary tag corrupted: %p (medium, block 100032)", (void *)r.a);
 
   /* Writes that skip the footer (an index past the end, not a run) reach
    * the next block's header or its checksum. */
-  overflow_t header_only = {&r, 8, 8};
+  overflow_t header_only = {&r, 8, 8, 0};
   expect_death(overflow_then_free, &header_only, SIGABRT,
                "warden: boundary tag corrupted: %p (medium, unknown block)", (void *)next_header);
-  overflow_t checksum_only = {&r, 16, 1};
+  overflow_t checksum_only = {&r, 16, 1, 1};
   expect_death(overflow_then_free, &checksum_only, SIGABRT,
                "warden: boundary tag corrupted: %p (medium, unknown block)", (void *)next_header);
 
