@@ -121,9 +121,21 @@ for name in "${names[@]}"; do
   stats=$out/$name/fuzzer_stats
   [[ -f $stats ]] || continue
   awk -v n="$name" -F' *: *' '
-    $1 == "execs_done" { e = $2 } $1 == "corpus_count" { c = $2 } $1 == "saved_crashes" { s = $2 }
-    END { printf "afl_run: %s: %s execs, %s corpus entries, %s crashes\n", n, e, c, s }' "$stats" >&2
+    $1 == "execs_done" { e = $2 } $1 == "execs_per_sec" { r = $2 } $1 == "corpus_count" { c = $2 }
+    $1 == "edges_found" { f = $2 } $1 == "total_edges" { t = $2 }
+    $1 == "saved_crashes" { s = $2 } $1 == "saved_hangs" { h = $2 }
+    END { printf "afl_run: %s: %s execs (%s/s), %s corpus entries, %s/%s edges, %s crashes, %s hangs\n",
+                 n, e, r, c, f, t, s, h }' "$stats" >&2
 done
+
+# A hang is an input that overran afl-fuzz's -t limit inside a long-lived process: on a
+# loaded machine that can be nothing but slowness, so hangs are listed for a look, not
+# counted as findings; an input that loops also loops when replayed alone.
+mapfile -t hangs < <(find "$out" -path '*/hangs/id:*' -type f 2>/dev/null | sort)
+if ((${#hangs[@]})); then
+  echo "afl_run: ${#hangs[@]} input(s) overran the time limit; time one alone with: $binary FILE" >&2
+  printf '  %s\n' "${hangs[@]:0:20}" >&2
+fi
 
 mapfile -t crashes < <(find "$out" -path '*/crashes/id:*' -type f 2>/dev/null | sort)
 if ((${#crashes[@]})); then

@@ -55,8 +55,8 @@ for harness in alloc_fuzzer thread_fuzzer; do
     dirs="fuzz/corpus/$harness"
     [[ -d fuzz/regressions/$harness ]] && dirs+=" fuzz/regressions/$harness"
   fi
-  # Children of the death tests die by signal and write no profile; the parent's counts are
-  # what matters. %p keeps concurrent writers apart all the same.
+  # Death-test children write their own profile before they die (fuzz/harness.h), so the
+  # report paths they reach count; %p keeps each process's profile apart.
   # shellcheck disable=SC2086
   LLVM_PROFILE_FILE="$work/$harness-%p.profraw" "$bin" $dirs 2>"$work/$harness.log" || {
     echo "coverage: $harness failed on its corpus:" >&2

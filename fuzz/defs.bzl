@@ -284,12 +284,24 @@ if ((${{#seed_dirs[@]}})); then
   "$fuzzer" -runs=0 -artifact_prefix="$artifacts" "$@" "${{seed_dirs[@]}}"
 fi
 if ((runs > 0 || max_total_time > 0)); then
-  echo "== fuzzing: runs=$runs max_total_time=$max_total_time seed={seed}"
-  # New inputs go to a scratch directory first: the seed directories are read-only runfiles.
+  # The seed directories are read-only runfiles: the run starts from a scratch directory.
   work="$TEST_TMPDIR/corpus"
   mkdir -p "$work"
+  # libFuzzer counts -max_total_time from its start, and loading a large corpus again (the
+  # replay above has already run every file) can take all of it before the first mutation.
+  # So the run starts from at most {sample} seeds spread evenly over the sorted corpus.
+  files=()
+  if ((${{#seed_dirs[@]}})); then
+    mapfile -t files < <(find -L "${{seed_dirs[@]}}" -type f | sort)
+  fi
+  step=$(( (${{#files[@]}} + {sample} - 1) / {sample} ))
+  ((step > 0)) || step=1
+  for ((i = 0; i < ${{#files[@]}}; i += step)); do
+    cp "${{files[i]}}" "$work/seed-$i"
+  done
+  echo "== fuzzing: runs=$runs max_total_time=$max_total_time seed={seed}, from $(ls "$work" | wc -l) of ${{#files[@]}} seed(s)"
   "$fuzzer" -seed={seed} -runs="$((runs > 0 ? runs : -1))" -max_total_time="$max_total_time" \\
-    -print_final_stats=1 -artifact_prefix="$artifacts" "$@" "$work" "${{seed_dirs[@]}}"
+    -print_final_stats=1 -artifact_prefix="$artifacts" "$@" "$work"
 fi
 """.format(
             fuzzer = _sh_quote(fuzzer.short_path),
@@ -297,6 +309,7 @@ fi
             runs = ctx.attr.runs,
             max_total_time = ctx.attr.max_total_time,
             seed = ctx.attr.seed,
+            sample = ctx.attr.fuzz_sample,
         ),
     )
     runfiles = ctx.runfiles(files = [script] + ctx.files.corpus)
@@ -324,6 +337,10 @@ wd_libfuzzer_test = rule(
         "max_total_time": attr.int(
             default = 0,
             doc = "Upper bound in seconds for the fuzzing after the replay; 0 means no bound.",
+        ),
+        "fuzz_sample": attr.int(
+            default = 64,
+            doc = "How many corpus files (spread evenly) the bounded run starts from.",
         ),
         "seed": attr.int(
             default = 1,
