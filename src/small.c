@@ -39,6 +39,10 @@ uint32_t small_high_water[SMALL_CLASS_COUNT];
 
 static size_class_t classes[SMALL_CLASS_COUNT];
 
+void small_fail(const char *what, const void *p, unsigned c) {
+  report_fatal(what, p, REPORT_SMALL(small_class_size(c)));
+}
+
 static size_t meta_span(unsigned c) {
   size_t bytes = (size_t)(CLASS_SPAN / small_geometry[c].slab_size) * sizeof(slab_t);
   return align_up(bytes, META_STEP);
@@ -193,7 +197,7 @@ void *small_alloc(unsigned c) {
 /* Reserves the available slots of slab i in [from, to), up to `room`,
  * appending them to out; returns how many. */
 static uint32_t take_range(unsigned c, slab_t *s, uint32_t i, uint32_t from, uint32_t to, void **out,
-                           uint32_t room) {
+                           uint32_t *at, uint32_t room) {
   uint32_t got = 0;
   for (uint32_t w = from / 64; w * 64 < to && got < room; w++) {
     uint64_t avail = ~s->used[w];
@@ -204,13 +208,14 @@ static uint32_t take_range(unsigned c, slab_t *s, uint32_t i, uint32_t from, uin
       avail &= avail - 1;
       set_used(s, slot);
       s->purged = 0;
+      at[got] = small_pack_place((slot_place_t){i, slot});
       out[got++] = small_slot_addr(c, i, slot);
     }
   }
   return got;
 }
 
-uint32_t small_reserve(unsigned c, void **out, uint32_t n) {
+uint32_t small_reserve(unsigned c, void **out, uint32_t *at, uint32_t n) {
   size_class_t *sc = &classes[c];
   const small_geometry_t *g = &small_geometry[c];
   slab_t *meta = small_meta(c);
@@ -221,8 +226,8 @@ uint32_t small_reserve(unsigned c, void **out, uint32_t n) {
     slab_t *s = &meta[i];
     /* Whole runs of a slab at once, starting at a random slot. */
     uint32_t start = randomizing() ? random_below(&sc->rng, g->slots) : 0;
-    uint32_t taken = take_range(c, s, i, start, g->slots, out + got, n - got);
-    taken += take_range(c, s, i, 0, start, out + got + taken, n - got - taken);
+    uint32_t taken = take_range(c, s, i, start, g->slots, out + got, at + got, n - got);
+    taken += take_range(c, s, i, 0, start, out + got + taken, at + got + taken, n - got - taken);
     got += taken;
     s->free_slots = (uint16_t)(s->free_slots - taken);
     if (s->free_slots == 0) partial_remove(sc, meta, i);
@@ -237,6 +242,9 @@ uint32_t small_reserve(unsigned c, void **out, uint32_t n) {
     void *t = out[k - 1];
     out[k - 1] = out[j];
     out[j] = t;
+    uint32_t u = at[k - 1];
+    at[k - 1] = at[j];
+    at[j] = u;
   }
   lock_release(&sc->lock);
   return got;
@@ -291,7 +299,7 @@ size_t small_trim(void) {
 /* Puts a freed slot in quarantine; returns the slot that leaves it (to be
  * made available), which is p itself when the quarantine is off, or 0. */
 static uintptr_t quarantine(size_class_t *sc, uintptr_t p) {
-  uint32_t cap = sealed.options.small_quarantine;
+  uint32_t cap = small_quarantine_len();
   uint32_t random_len = cap < WD_SMALL_QUARANTINE_RANDOM ? cap : WD_SMALL_QUARANTINE_RANDOM;
   if (random_len == 0) return p;
   uint32_t k = random_below(&sc->rng, random_len);

@@ -76,7 +76,7 @@ tcache_t *tcache_create(void) {
 }
 
 bool tcache_refill(tcache_bin_t *b, unsigned c) {
-  b->avail_count = small_reserve(c, b->avail, bin_cap(c));
+  b->avail_count = small_reserve(c, b->avail, b->avail_at, bin_cap(c));
   return b->avail_count != 0;
 }
 
@@ -128,7 +128,13 @@ size_t tcache_walk_class(unsigned c, void (*fn)(unsigned c, const void *slot), i
     if (b->avail_count > TCACHE_BIN_MAX || b->freed_count > TCACHE_BIN_MAX) {
       report_check_failed("thread cache counts", tc, REPORT_SMALL(small_class_size(c)));
     }
-    for (uint32_t k = 0; k < b->avail_count && fn != NULL; k++) fn(c, b->avail[k]);
+    for (uint32_t k = 0; k < b->avail_count && fn != NULL; k++) {
+      /* Hand-out trusts the place beside the pointer: they must agree. */
+      if (small_pack_place(small_place_of(c, b->avail[k])) != b->avail_at[k]) {
+        report_check_failed("thread cache places", b->avail[k], REPORT_SMALL(small_class_size(c)));
+      }
+      fn(c, b->avail[k]);
+    }
     for (uint32_t k = 0; k < b->freed_count && fn != NULL; k++) fn(c, b->freed[k]);
     held += b->avail_count + b->freed_count;
     *live += tc->live[c];
