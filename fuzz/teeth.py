@@ -99,7 +99,7 @@ BUGS = [
      [("src/api.c", "bool zeroed = r.tier == TIER_LARGE ||", "bool zeroed = r.tier != TIER_SMALL ||")]),
     ("lost-cross-thread-free", "thread_fuzzer",
      "a thread's buffer of freed slots (often other threads' blocks) is dropped when it exits",
-     [("src/tcache.c", "    if (b->freed_count != 0) small_retire(c, b->freed, b->freed_count);\n", "")]),
+     [("src/tcache.c", "    if (b->freed_count != 0) small_retire(c, b->freed_at, b->freed_count);\n", "")]),
 ]
 
 CFLAGS = ["-g", "-fno-omit-frame-pointer", "-fsanitize=fuzzer-no-link,address,undefined",

@@ -34,6 +34,7 @@ typedef struct tcache_bin {
    * slot is reserved or taken back, it spares hand-out the division. */
   uint32_t avail_at[TCACHE_BIN_MAX];
   void *freed[TCACHE_BIN_MAX];
+  uint32_t freed_at[TCACHE_BIN_MAX]; /* as avail_at */
 } tcache_bin_t;
 
 typedef struct tcache {
@@ -105,6 +106,7 @@ static inline bool tcache_give(tcache_t *tc, void *p, unsigned c) {
     b->avail_at[b->avail_count] = small_pack_place(pl);
     b->avail[b->avail_count++] = p;
   } else {
+    b->freed_at[b->freed_count] = small_pack_place(pl);
     b->freed[b->freed_count++] = p;
   }
   quiesce_leave(&tc->flag);
