@@ -47,6 +47,8 @@ void small_fail(const char *what, const void *p, unsigned c) {
   report_fatal(what, p, REPORT_SMALL(small_class_size(c)));
 }
 
+void small_zero_long(char *p, size_t size) { memset(p, 0, size); }
+
 static size_t meta_span(unsigned c) {
   size_t bytes = (size_t)(CLASS_SPAN / small_geometry[c].slab_size) * sizeof(slab_t);
   return align_up(bytes, META_STEP);
@@ -249,10 +251,18 @@ uint32_t small_reserve(unsigned c, void **out, uint32_t *at, uint32_t n) {
   while (got < n && (sc->partial != 0 || carve_slab(sc, c))) {
     uint32_t i = sc->partial - 1;
     slab_t *s = &meta[i];
-    /* Whole runs of a slab at once, starting at a random slot. */
-    uint32_t start = randomizing() ? class_below(sc, g->slots) : 0;
-    uint32_t taken = take_range(c, s, i, start, g->slots, out + got, at + got, n - got);
-    taken += take_range(c, s, i, 0, start, out + got + taken, at + got + taken, n - got - taken);
+    uint32_t taken;
+    if (s->free_slots <= n - got) {
+      /* Every available slot of the slab is taken, so where the scan starts
+       * changes nothing (the shuffle below orders them); slabs that get
+       * slots back one at a time from the quarantine are mostly like this. */
+      taken = take_range(c, s, i, 0, g->slots, out + got, at + got, s->free_slots);
+    } else {
+      /* Whole runs of a slab at once, starting at a random slot. */
+      uint32_t start = randomizing() ? class_below(sc, g->slots) : 0;
+      taken = take_range(c, s, i, start, g->slots, out + got, at + got, n - got);
+      taken += take_range(c, s, i, 0, start, out + got + taken, at + got + taken, n - got - taken);
+    }
     got += taken;
     s->free_slots = (uint16_t)(s->free_slots - taken);
     if (s->free_slots == 0) partial_remove(sc, meta, i);
