@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "api_fast.h"
 #include "bits.h"
 #include "config.h"
 #include "heap.h"
@@ -104,11 +105,15 @@ static size_t usable(const void *p, const char *bad, const char *freed) {
   }
 }
 
-void *wd_malloc(size_t size) { return allocate(size, 1, false); }
+void *api_malloc_slow(size_t size) { return allocate(size, 1, false); }
 
-void wd_free(void *ptr) {
+void api_free_slow(void *ptr) {
   if (ptr != NULL) release(ptr);
 }
+
+void *wd_malloc(size_t size) { return api_malloc(size); }
+
+void wd_free(void *ptr) { api_free(ptr); }
 
 void *wd_calloc(size_t count, size_t size) {
   size_t total;

@@ -6,6 +6,7 @@
  */
 #include <stddef.h>
 
+#include "api_fast.h"
 #include "warden.h"
 
 /* Declared here rather than taken from the C library's headers, whose
@@ -31,10 +32,12 @@ OVERRIDE void *pvalloc(size_t size);
 OVERRIDE size_t malloc_usable_size(void *ptr);
 OVERRIDE int malloc_trim(size_t pad);
 
-void *malloc(size_t size) { return wd_malloc(size); }
+/* The fast paths inline here too: a call from malloc to wd_malloc would be
+ * a second call and return on every allocation. */
+void *malloc(size_t size) { return api_malloc(size); }
 void *calloc(size_t count, size_t size) { return wd_calloc(count, size); }
 void *realloc(void *ptr, size_t size) { return wd_realloc(ptr, size); }
-void free(void *ptr) { wd_free(ptr); }
+void free(void *ptr) { api_free(ptr); }
 void *aligned_alloc(size_t alignment, size_t size) { return wd_aligned_alloc(alignment, size); }
 void free_sized(void *ptr, size_t size) { wd_free_sized(ptr, size); }
 void free_aligned_sized(void *ptr, size_t alignment, size_t size) {

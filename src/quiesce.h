@@ -21,8 +21,12 @@ typedef struct quiesce_flag {
   uint32_t busy;
 } quiesce_flag_t;
 
-extern uint32_t quiesce_requested;
-extern bool quiesce_needs_fence;
+/* A stop is requested; the fast path must fence (no membarrier). One word,
+ * so that the fast path reads a single flag when neither is set; the fence
+ * bit, once set at init, sends every entry down the fencing branch. */
+#define QUIESCE_REQUESTED 1u
+#define QUIESCE_FENCE 2u
+extern uint32_t quiesce_gate;
 
 /* Registers the process for expedited membarrier. Called once at init. */
 void quiesce_init(void);
@@ -30,11 +34,19 @@ void quiesce_init(void);
 /* Enters a fast path; false (nothing entered) while a stop is requested. */
 static inline bool quiesce_enter(quiesce_flag_t *f) {
   __atomic_store_n(&f->busy, 1, __ATOMIC_RELAXED);
-  if (__builtin_expect(quiesce_needs_fence, 0)) __atomic_thread_fence(__ATOMIC_SEQ_CST);
-  else __asm__ volatile("" ::: "memory");
-  if (__builtin_expect(__atomic_load_n(&quiesce_requested, __ATOMIC_RELAXED) != 0, 0)) {
-    __atomic_store_n(&f->busy, 0, __ATOMIC_RELEASE);
-    return false;
+  __asm__ volatile("" ::: "memory");
+  uint32_t gate = __atomic_load_n(&quiesce_gate, __ATOMIC_RELAXED);
+  if (__builtin_expect(gate != 0, 0)) {
+    if (gate & QUIESCE_FENCE) {
+      /* Without membarrier the read above may have passed the store to
+       * busy: it only counts when made again behind a full fence. */
+      __atomic_thread_fence(__ATOMIC_SEQ_CST);
+      gate = __atomic_load_n(&quiesce_gate, __ATOMIC_RELAXED);
+    }
+    if (gate & QUIESCE_REQUESTED) {
+      __atomic_store_n(&f->busy, 0, __ATOMIC_RELEASE);
+      return false;
+    }
   }
   return true;
 }

@@ -28,16 +28,26 @@ typedef struct size_class {
   size_t meta_bytes; /* committed bytes of this class's metadata */
   int64_t live;      /* handed out through this class's lock, plus retired caches' counts */
   random_t rng;
+  uint32_t spare_bits; /* the unused half of the last draw from rng */
+  bool has_spare;
   size_t freed_since_purge; /* bytes made available, toward WD_SMALL_PURGE_DELAY */
   uint32_t fifo_head;
   uint32_t fifo_count;
-  uintptr_t q_random[Q_RANDOM_CAP]; /* 0: empty entry */
+  /* Slots as packed places + 1 (0: empty entry); with the place at hand, a
+   * slot leaving the quarantine needs no division to find its slab. */
+  uintptr_t q_random[Q_RANDOM_CAP];
   uintptr_t q_fifo[Q_FIFO_CAP];
 } __attribute__((aligned(64))) size_class_t;
 
 uint32_t small_high_water[SMALL_CLASS_COUNT];
 
 static size_class_t classes[SMALL_CLASS_COUNT];
+
+void small_fail(const char *what, const void *p, unsigned c) {
+  report_fatal(what, p, REPORT_SMALL(small_class_size(c)));
+}
+
+void small_zero_long(char *p, size_t size) { memset(p, 0, size); }
 
 static size_t meta_span(unsigned c) {
   size_t bytes = (size_t)(CLASS_SPAN / small_geometry[c].slab_size) * sizeof(slab_t);
@@ -110,6 +120,23 @@ static uint32_t next_unused(unsigned c, uint32_t i) {
 
 static bool randomizing(void) { return WD_RANDOMIZE && sealed.options.randomize; }
 
+/* Uniform in [0, n) as random_below, from 32 bits of a draw; each draw of
+ * the class's generator serves two calls, since the batch loops make one
+ * call per slot. */
+static inline uint32_t class_below(size_class_t *sc, uint32_t n) {
+  uint64_t bits;
+  if (sc->has_spare) {
+    sc->has_spare = false;
+    bits = sc->spare_bits;
+  } else {
+    uint64_t r = random_next(&sc->rng);
+    sc->spare_bits = (uint32_t)r;
+    sc->has_spare = true;
+    bits = r >> 32;
+  }
+  return (uint32_t)((bits * n) >> 32);
+}
+
 /* Carves a fresh slab, drawn at random among the next few unused ones so
  * that the order of slabs in memory does not follow the order of requests;
  * false when the class's range or memory is exhausted. */
@@ -119,7 +146,7 @@ static bool carve_slab(size_class_t *sc, unsigned c) {
   uint32_t max = sealed.small[c].max_slabs;
   uint32_t i = sc->next_fresh;
   if (randomizing()) {
-    for (uint32_t skip = random_below(&sc->rng, FRESH_WINDOW); skip > 0; skip--) {
+    for (uint32_t skip = class_below(sc, FRESH_WINDOW); skip > 0; skip--) {
       uint32_t j = next_unused(c, i);
       if (j >= max) break;
       i = j;
@@ -164,7 +191,7 @@ static char *reserve_one(size_class_t *sc, unsigned c, slot_place_t *where) {
   if (sc->partial == 0 && !carve_slab(sc, c)) return NULL;
   uint32_t i = sc->partial - 1;
   slab_t *s = &meta[i];
-  uint32_t start = randomizing() ? random_below(&sc->rng, g->slots) : 0;
+  uint32_t start = randomizing() ? class_below(sc, g->slots) : 0;
   uint32_t slot = find_available(s, start, g->slots);
   if (slot == NO_SLOT) slot = find_available(s, 0, start);
   WD_ASSERT(slot != NO_SLOT);
@@ -191,26 +218,31 @@ void *small_alloc(unsigned c) {
 }
 
 /* Reserves the available slots of slab i in [from, to), up to `room`,
- * appending them to out; returns how many. */
+ * appending them to out and their packed places to at; returns how many. */
 static uint32_t take_range(unsigned c, slab_t *s, uint32_t i, uint32_t from, uint32_t to, void **out,
-                           uint32_t room) {
+                           uint32_t *at, uint32_t room) {
+  char *base = small_slot_addr(c, i, 0);
+  size_t size = small_geometry[c].slot_size;
   uint32_t got = 0;
   for (uint32_t w = from / 64; w * 64 < to && got < room; w++) {
     uint64_t avail = ~s->used[w];
     if (w == from / 64) avail &= ~0ULL << (from % 64);
     if ((w + 1) * 64 > to) avail &= (1ULL << (to % 64)) - 1;
+    uint64_t taken = 0;
     while (avail != 0 && got < room) {
       uint32_t slot = w * 64 + lowest_bit(avail);
+      taken |= avail & (0 - avail);
       avail &= avail - 1;
-      set_used(s, slot);
-      s->purged = 0;
-      out[got++] = small_slot_addr(c, i, slot);
+      at[got] = small_pack_place((slot_place_t){i, slot});
+      out[got++] = base + slot * size;
     }
+    s->used[w] |= taken;
   }
+  if (got != 0) s->purged = 0;
   return got;
 }
 
-uint32_t small_reserve(unsigned c, void **out, uint32_t n) {
+uint32_t small_reserve(unsigned c, void **out, uint32_t *at, uint32_t n) {
   size_class_t *sc = &classes[c];
   const small_geometry_t *g = &small_geometry[c];
   slab_t *meta = small_meta(c);
@@ -219,10 +251,18 @@ uint32_t small_reserve(unsigned c, void **out, uint32_t n) {
   while (got < n && (sc->partial != 0 || carve_slab(sc, c))) {
     uint32_t i = sc->partial - 1;
     slab_t *s = &meta[i];
-    /* Whole runs of a slab at once, starting at a random slot. */
-    uint32_t start = randomizing() ? random_below(&sc->rng, g->slots) : 0;
-    uint32_t taken = take_range(c, s, i, start, g->slots, out + got, n - got);
-    taken += take_range(c, s, i, 0, start, out + got + taken, n - got - taken);
+    uint32_t taken;
+    if (s->free_slots <= n - got) {
+      /* Every available slot of the slab is taken, so where the scan starts
+       * changes nothing (the shuffle below orders them); slabs that get
+       * slots back one at a time from the quarantine are mostly like this. */
+      taken = take_range(c, s, i, 0, g->slots, out + got, at + got, s->free_slots);
+    } else {
+      /* Whole runs of a slab at once, starting at a random slot. */
+      uint32_t start = randomizing() ? class_below(sc, g->slots) : 0;
+      taken = take_range(c, s, i, start, g->slots, out + got, at + got, n - got);
+      taken += take_range(c, s, i, 0, start, out + got + taken, at + got + taken, n - got - taken);
+    }
     got += taken;
     s->free_slots = (uint16_t)(s->free_slots - taken);
     if (s->free_slots == 0) partial_remove(sc, meta, i);
@@ -232,11 +272,14 @@ uint32_t small_reserve(unsigned c, void **out, uint32_t n) {
    * cache, popping from the top, hands them out in address order. */
   bool shuffle = randomizing();
   for (uint32_t k = got; k > 1; k--) {
-    uint32_t j = shuffle ? random_below(&sc->rng, k) : got - k;
+    uint32_t j = shuffle ? class_below(sc, k) : got - k;
     if (!shuffle && j >= k - 1) break; /* reversed: the two ends have met */
     void *t = out[k - 1];
     out[k - 1] = out[j];
     out[j] = t;
+    uint32_t u = at[k - 1];
+    at[k - 1] = at[j];
+    at[j] = u;
   }
   lock_release(&sc->lock);
   return got;
@@ -262,9 +305,8 @@ static size_t purge_class(size_class_t *sc, unsigned c) {
   return purged;
 }
 
-static void make_available(size_class_t *sc, unsigned c, uintptr_t p) {
+static inline void make_available(size_class_t *sc, unsigned c, slot_place_t pl) {
   slab_t *meta = small_meta(c);
-  slot_place_t pl = small_place_of(c, (const void *)p);
   WD_ASSERT(small_carved(c, pl.slab) && small_bit(meta[pl.slab].used, pl.slot));
   slab_t *s = &meta[pl.slab];
   clear_used(s, pl.slot);
@@ -288,47 +330,62 @@ size_t small_trim(void) {
   return purged;
 }
 
-/* Puts a freed slot in quarantine; returns the slot that leaves it (to be
- * made available), which is p itself when the quarantine is off, or 0. */
-static uintptr_t quarantine(size_class_t *sc, uintptr_t p) {
-  uint32_t cap = sealed.options.small_quarantine;
-  uint32_t random_len = cap < WD_SMALL_QUARANTINE_RANDOM ? cap : WD_SMALL_QUARANTINE_RANDOM;
+/* Quarantine lengths in force, min of the build's and the options'. */
+static inline uint32_t random_len_now(void) {
+  uint32_t cap = small_quarantine_len();
+  return cap < WD_SMALL_QUARANTINE_RANDOM ? cap : WD_SMALL_QUARANTINE_RANDOM;
+}
+
+static inline uint32_t fifo_len_now(void) {
+  uint32_t cap = small_quarantine_len();
+  return cap < WD_SMALL_QUARANTINE_FIFO ? cap : WD_SMALL_QUARANTINE_FIFO;
+}
+
+/* Puts a freed slot (packed place + 1) in quarantine; returns the entry
+ * that leaves it (to be made available), which is the slot itself when the
+ * quarantine is off, or 0. */
+static inline uintptr_t quarantine(size_class_t *sc, uint32_t random_len, uint32_t fifo_len, uintptr_t p) {
   if (random_len == 0) return p;
-  uint32_t k = random_below(&sc->rng, random_len);
+  uint32_t k = class_below(sc, random_len);
   uintptr_t out = sc->q_random[k];
   sc->q_random[k] = p;
-  uint32_t fifo_len = cap < WD_SMALL_QUARANTINE_FIFO ? cap : WD_SMALL_QUARANTINE_FIFO;
   if (out == 0 || fifo_len == 0) return out;
   if (sc->fifo_count < fifo_len) {
-    sc->q_fifo[(sc->fifo_head + sc->fifo_count++) % fifo_len] = out;
+    uint32_t at = sc->fifo_head + sc->fifo_count++;
+    sc->q_fifo[at < fifo_len ? at : at - fifo_len] = out;
     return 0;
   }
   uintptr_t oldest = sc->q_fifo[sc->fifo_head];
   sc->q_fifo[sc->fifo_head] = out;
-  sc->fifo_head = (sc->fifo_head + 1) % fifo_len;
+  if (++sc->fifo_head == fifo_len) sc->fifo_head = 0;
   return oldest;
 }
 
-static void retire_locked(size_class_t *sc, unsigned c, void *p) {
-  uintptr_t out = quarantine(sc, (uintptr_t)p);
-  if (out != 0) make_available(sc, c, out);
+/* Inlined into the batch loop: a call per slot cost more than its body's
+ * quarantine step. */
+static inline __attribute__((always_inline)) void retire_locked(size_class_t *sc, unsigned c,
+                                                                uint32_t random_len, uint32_t fifo_len,
+                                                                uint32_t packed) {
+  uintptr_t out = quarantine(sc, random_len, fifo_len, (uintptr_t)packed + 1);
+  if (out != 0) make_available(sc, c, small_unpack_place((uint32_t)(out - 1)));
 }
 
 void small_free(void *p) {
   unsigned c = small_class_at(p);
   size_class_t *sc = &classes[c];
   lock_acquire(&sc->lock);
-  small_take_back(c, p);
+  slot_place_t pl = small_take_back(c, p);
   sc->live--;
-  retire_locked(sc, c, p);
+  retire_locked(sc, c, random_len_now(), fifo_len_now(), small_pack_place(pl));
   purge_if_due(sc, c);
   lock_release(&sc->lock);
 }
 
-void small_retire(unsigned c, void *const *slots, uint32_t n) {
+void small_retire(unsigned c, const uint32_t *at, uint32_t n) {
   size_class_t *sc = &classes[c];
+  uint32_t random_len = random_len_now(), fifo_len = fifo_len_now();
   lock_acquire(&sc->lock);
-  for (uint32_t k = 0; k < n; k++) retire_locked(sc, c, slots[k]);
+  for (uint32_t k = 0; k < n; k++) retire_locked(sc, c, random_len, fifo_len, at[k]);
   purge_if_due(sc, c);
   lock_release(&sc->lock);
 }
@@ -336,7 +393,7 @@ void small_retire(unsigned c, void *const *slots, uint32_t n) {
 void small_unreserve(unsigned c, void *const *slots, uint32_t n) {
   size_class_t *sc = &classes[c];
   lock_acquire(&sc->lock);
-  for (uint32_t k = 0; k < n; k++) make_available(sc, c, (uintptr_t)slots[k]);
+  for (uint32_t k = 0; k < n; k++) make_available(sc, c, small_place_of(c, slots[k]));
   purge_if_due(sc, c);
   lock_release(&sc->lock);
 }
@@ -365,19 +422,27 @@ static void check_resting(unsigned c, const void *p, const char *invariant) {
 
 static void check_cached(unsigned c, const void *p) { check_resting(c, p, "cached slot state"); }
 
+/* A quarantine entry (packed place + 1) as the slot it names; a corrupt
+ * one lands outside the class, where check_resting reports it. */
+static const void *quarantined_slot(unsigned c, uintptr_t entry) {
+  if (entry - 1 > UINT32_MAX) return NULL;
+  slot_place_t pl = small_unpack_place((uint32_t)(entry - 1));
+  if (pl.slab >= sealed.small[c].max_slabs) return NULL;
+  return small_slot_addr(c, pl.slab, pl.slot);
+}
+
 static size_t check_quarantine(unsigned c) {
   size_class_t *sc = &classes[c];
-  uint32_t cap = sealed.options.small_quarantine;
-  uint32_t fifo_len = cap < WD_SMALL_QUARANTINE_FIFO ? cap : WD_SMALL_QUARANTINE_FIFO;
+  uint32_t fifo_len = fifo_len_now();
   size_t held = 0;
   for (uint32_t k = 0; k < Q_RANDOM_CAP; k++) {
     if (sc->q_random[k] == 0) continue;
-    check_resting(c, (const void *)sc->q_random[k], "quarantined slot state");
+    check_resting(c, quarantined_slot(c, sc->q_random[k]), "quarantined slot state");
     held++;
   }
   for (uint32_t k = 0; k < sc->fifo_count; k++) {
-    check_resting(c, (const void *)sc->q_fifo[(sc->fifo_head + k) % (fifo_len ? fifo_len : 1)],
-                  "quarantined slot state");
+    uintptr_t entry = sc->q_fifo[(sc->fifo_head + k) % (fifo_len ? fifo_len : 1)];
+    check_resting(c, quarantined_slot(c, entry), "quarantined slot state");
     held++;
   }
   return held;
@@ -486,5 +551,6 @@ void small_after_fork_child(void) {
   for (unsigned c = 0; c < SMALL_CLASS_COUNT; c++) {
     lock_reset(&classes[c].lock);
     classes[c].rng.key = secret_mix(fresh.key + c, fresh.counter);
+    classes[c].has_spare = false; /* drawn in the parent */
   }
 }

@@ -48,11 +48,12 @@ static inline size_t small_usable(unsigned c) {
 
 /* For the thread caches, all under the class lock, in batches:
  * small_reserve takes up to n available slots (in random order when
- * randomizing) and returns how many; small_retire puts freed reserved slots
- * into the quarantine; small_unreserve makes never-used reserved slots
+ * randomizing), with their packed places in `at`, and returns how many;
+ * small_retire puts freed reserved slots, given by packed place, into the
+ * quarantine; small_unreserve makes never-used reserved slots
  * available again; small_adjust_live folds a cache's live count in. */
-uint32_t small_reserve(unsigned c, void **out, uint32_t n);
-void small_retire(unsigned c, void *const *slots, uint32_t n);
+uint32_t small_reserve(unsigned c, void **out, uint32_t *at, uint32_t n);
+void small_retire(unsigned c, const uint32_t *at, uint32_t n);
 void small_unreserve(unsigned c, void *const *slots, uint32_t n);
 void small_adjust_live(unsigned c, int64_t delta);
 

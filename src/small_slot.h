@@ -46,6 +46,15 @@ typedef struct slot_place {
   uint32_t slot;
 } slot_place_t;
 
+/* Ends the process for a misused slot of class c. Out of line and cold, so
+ * that the fast paths that check build no report on their stack. */
+_Noreturn __attribute__((cold, noinline)) void small_fail(const char *what, const void *p, unsigned c);
+
+#define SMALL_CHECK(cond, what, p, c)                                   \
+  do {                                                                  \
+    if (__builtin_expect(!(cond), 0)) small_fail((what), (p), (c));     \
+  } while (0)
+
 static inline slab_t *small_meta(unsigned c) { return (slab_t *)sealed.small[c].meta; }
 
 static inline unsigned small_class_at(const void *p) {
@@ -73,8 +82,25 @@ static inline slot_place_t small_locate(unsigned c, const void *p, const char *w
   size_t in_slab = in_class - slab * g->slab_size;
   size_t slot = (size_t)((in_slab * lay->slot_magic) >> 32);
   bool exact = slot * g->slot_size == in_slab && slot < g->slots && small_carved(c, (uint32_t)slab);
-  WD_CHECK(exact, what, p, REPORT_SMALL(small_class_size(c)));
+  SMALL_CHECK(exact, what, p, c);
   return (slot_place_t){(uint32_t)slab, (uint32_t)slot};
+}
+
+/* A place packed in 32 bits: slots number at most 256, slabs per class at
+ * most 2^24 (a 64 GiB range of 4 KiB slabs). */
+_Static_assert(SMALL_MAX_SLOTS <= 256, "a packed place keeps the slot in 8 bits");
+_Static_assert((1UL << WD_SMALL_CLASS_SHIFT) / 4096 <= (1UL << 24), "a packed place keeps the slab in 24 bits");
+
+static inline uint32_t small_pack_place(slot_place_t pl) { return pl.slab << 8 | pl.slot; }
+
+static inline slot_place_t small_unpack_place(uint32_t packed) {
+  return (slot_place_t){packed >> 8, packed & 0xff};
+}
+
+/* The quarantine length in force: zero at compile time when the build has
+ * none, so that its branches cost nothing there. */
+static inline uint32_t small_quarantine_len(void) {
+  return WD_SMALL_QUARANTINE_RANDOM == 0 ? 0 : sealed.options.small_quarantine;
 }
 
 static inline uint64_t small_canary_for(const char *slot) {
@@ -131,6 +157,25 @@ static inline bool small_all_zero(const char *p, size_t size) {
   return _mm_movemask_epi8(_mm_cmpeq_epi8(acc, _mm_setzero_si128())) == 0xffff;
 }
 
+/* Clears a long slot with the C library's memset, which is fastest there.
+ * It keeps every register but r11 for its caller, so that the free fast
+ * path, which calls it on one branch, still saves none. */
+__attribute__((preserve_most, noinline)) void small_zero_long(char *p, size_t size);
+
+/* Clears a slot; a short one inline, one vector store per 16 bytes. */
+static inline void small_zero(char *p, size_t size) {
+  if (size > 256) {
+    small_zero_long(p, size);
+    return;
+  }
+  for (char *at = p; at < p + size; at += 16) {
+    /* Hides the pattern from the compiler, which would turn the loop back
+     * into a plain call to memset. */
+    __asm__("" : "+r"(at));
+    _mm_store_si128((__m128i *)(void *)at, _mm_setzero_si128());
+  }
+}
+
 static inline bool small_zeroing(void) { return WD_ZERO_ON_FREE && sealed.options.zero_on_free; }
 
 /* Hands out a reserved slot: checks that nobody wrote to it while it was
@@ -140,15 +185,14 @@ static inline void small_hand_out(unsigned c, char *p, slot_place_t pl) {
   if (c != 0) {
     /* Available slots are zero (zeroed on free, or fresh from the kernel):
      * a non-zero byte is a write through a dangling pointer. */
-    WD_CHECK(!small_zeroing() || small_all_zero(p, g->slot_size), "write after free", p,
-             REPORT_SMALL(g->slot_size));
+    SMALL_CHECK(!small_zeroing() || small_all_zero(p, g->slot_size), "write after free", p, c);
 #if WD_CANARY
     uint64_t canary = small_canary_for(p);
     memcpy(p + g->slot_size - SMALL_CANARY, &canary, sizeof canary);
 #endif
   }
   bool was_live = small_bit_set(small_meta(c)[pl.slab].live, pl.slot);
-  WD_CHECK(!was_live, "slot state corrupted", p, REPORT_SMALL(small_class_size(c)));
+  SMALL_CHECK(!was_live, "slot state corrupted", p, c);
 }
 
 /* Takes a live slot back from its owner: the live bit is cleared
@@ -159,16 +203,16 @@ static inline slot_place_t small_take_back(unsigned c, void *p) {
   const small_geometry_t *g = &small_geometry[c];
   slot_place_t pl = small_locate(c, p, "invalid free");
   bool was_live = small_bit_clear(small_meta(c)[pl.slab].live, pl.slot);
-  WD_CHECK(was_live, "double free", p, REPORT_SMALL(small_class_size(c)));
+  SMALL_CHECK(was_live, "double free", p, c);
   if (c != 0) {
 #if WD_CANARY
     uint64_t found;
     memcpy(&found, (char *)p + g->slot_size - SMALL_CANARY, sizeof found);
-    WD_CHECK(found == small_canary_for(p), "canary overwritten", p, REPORT_SMALL(g->slot_size));
+    SMALL_CHECK(found == small_canary_for(p), "canary overwritten", p, c);
 #endif
     /* Zeroed before the slot can be handed out again, so the next owner
      * never sees a stale value and a later stray write stands out. */
-    if (small_zeroing()) memset(p, 0, g->slot_size);
+    if (small_zeroing()) small_zero((char *)p, g->slot_size);
   }
   return pl;
 }

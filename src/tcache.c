@@ -76,12 +76,12 @@ tcache_t *tcache_create(void) {
 }
 
 bool tcache_refill(tcache_bin_t *b, unsigned c) {
-  b->avail_count = small_reserve(c, b->avail, bin_cap(c));
+  b->avail_count = small_reserve(c, b->avail, b->avail_at, bin_cap(c));
   return b->avail_count != 0;
 }
 
 void tcache_retire_all(tcache_bin_t *b, unsigned c) {
-  small_retire(c, b->freed, b->freed_count);
+  small_retire(c, b->freed_at, b->freed_count);
   b->freed_count = 0;
 }
 
@@ -90,7 +90,7 @@ static void drain(tcache_t *tc) {
   for (unsigned c = 0; c < SMALL_CLASS_COUNT; c++) {
     tcache_bin_t *b = &tc->bins[c];
     if (b->avail_count != 0) small_unreserve(c, b->avail, b->avail_count);
-    if (b->freed_count != 0) small_retire(c, b->freed, b->freed_count);
+    if (b->freed_count != 0) small_retire(c, b->freed_at, b->freed_count);
     if (tc->live[c] != 0) small_adjust_live(c, tc->live[c]);
     b->avail_count = b->freed_count = 0;
     tc->live[c] = 0;
@@ -128,8 +128,19 @@ size_t tcache_walk_class(unsigned c, void (*fn)(unsigned c, const void *slot), i
     if (b->avail_count > TCACHE_BIN_MAX || b->freed_count > TCACHE_BIN_MAX) {
       report_check_failed("thread cache counts", tc, REPORT_SMALL(small_class_size(c)));
     }
-    for (uint32_t k = 0; k < b->avail_count && fn != NULL; k++) fn(c, b->avail[k]);
-    for (uint32_t k = 0; k < b->freed_count && fn != NULL; k++) fn(c, b->freed[k]);
+    for (uint32_t k = 0; k < b->avail_count && fn != NULL; k++) {
+      /* Hand-out trusts the place beside the pointer: they must agree. */
+      if (small_pack_place(small_place_of(c, b->avail[k])) != b->avail_at[k]) {
+        report_check_failed("thread cache places", b->avail[k], REPORT_SMALL(small_class_size(c)));
+      }
+      fn(c, b->avail[k]);
+    }
+    for (uint32_t k = 0; k < b->freed_count && fn != NULL; k++) {
+      if (small_pack_place(small_place_of(c, b->freed[k])) != b->freed_at[k]) {
+        report_check_failed("thread cache places", b->freed[k], REPORT_SMALL(small_class_size(c)));
+      }
+      fn(c, b->freed[k]);
+    }
     held += b->avail_count + b->freed_count;
     *live += tc->live[c];
   }

@@ -30,7 +30,11 @@ typedef struct tcache_bin {
   uint32_t avail_count; /* reserved slots, zero, ready to hand out */
   uint32_t freed_count; /* freed slots, zeroed, waiting for the quarantine */
   void *avail[TCACHE_BIN_MAX];
+  /* Where each avail slot is (small_pack_place): known for free when the
+   * slot is reserved or taken back, it spares hand-out the division. */
+  uint32_t avail_at[TCACHE_BIN_MAX];
   void *freed[TCACHE_BIN_MAX];
+  uint32_t freed_at[TCACHE_BIN_MAX]; /* as avail_at */
 } tcache_bin_t;
 
 typedef struct tcache {
@@ -65,41 +69,77 @@ static inline tcache_t *tcache_mine(void) {
   return tcache_create();
 }
 
-/* A slot of class c from the calling thread's cache, or NULL when the
- * thread has no cache, the world is being stopped, or memory is out: the
- * caller then takes the locked path (small_alloc), which decides. */
-static inline void *tcache_alloc(unsigned c) {
-  tcache_t *tc = tcache_mine();
-  if (tc == NULL || !quiesce_enter(&tc->flag)) return NULL;
+/* A slot of class c from the bin of tc (the calling thread's cache), or
+ * NULL when the bin is empty or the world is being stopped; never trades
+ * with the class, so it makes no call that returns. */
+static inline void *tcache_take(tcache_t *tc, unsigned c) {
+  if (!quiesce_enter(&tc->flag)) return NULL;
   tcache_bin_t *b = &tc->bins[c];
   char *p = NULL;
-  if (__builtin_expect(b->avail_count != 0, 1) || tcache_refill(b, c)) {
-    p = b->avail[--b->avail_count];
-    small_hand_out(c, p, small_place_of(c, p));
+  if (__builtin_expect(b->avail_count != 0, 1)) {
+    uint32_t k = --b->avail_count;
+    p = b->avail[k];
+    small_hand_out(c, p, small_unpack_place(b->avail_at[k]));
     tc->live[c]++;
   }
   quiesce_leave(&tc->flag);
   return p;
 }
 
-/* Frees p (in class c) into the calling thread's cache; false when the
- * caller must take the locked path (small_free) instead. */
-static inline bool tcache_free(void *p, unsigned c) {
-  tcache_t *tc = tcache_mine();
-  if (tc == NULL || !quiesce_enter(&tc->flag)) return false;
-  small_take_back(c, p);
-  tc->live[c]--;
+/* Frees p (a pointer in class c's range, not yet validated) into the bin
+ * of tc; false, with nothing done, when the bin is full (the slow path
+ * flushes it then) or the world is being stopped. */
+static inline bool tcache_give(tcache_t *tc, void *p, unsigned c) {
+  if (!quiesce_enter(&tc->flag)) return false;
   tcache_bin_t *b = &tc->bins[c];
-  if (sealed.options.small_quarantine == 0 && b->avail_count < tcache_bin_caps[c]) {
-    /* No quarantine to honour: the freed slot is the next one handed out,
-     * while it is still in this core's cache. */
+  uint32_t cap = tcache_bin_caps[c];
+  /* No quarantine to honour: the freed slot is the next one handed out,
+   * while it is still in this core's cache. */
+  bool reuse = small_quarantine_len() == 0 && b->avail_count < cap;
+  if (!reuse && b->freed_count >= cap) {
+    quiesce_leave(&tc->flag);
+    return false;
+  }
+  slot_place_t pl = small_take_back(c, p);
+  tc->live[c]--;
+  if (reuse) {
+    b->avail_at[b->avail_count] = small_pack_place(pl);
     b->avail[b->avail_count++] = p;
   } else {
+    b->freed_at[b->freed_count] = small_pack_place(pl);
     b->freed[b->freed_count++] = p;
-    if (b->freed_count == tcache_bin_caps[c]) tcache_retire_all(b, c);
   }
   quiesce_leave(&tc->flag);
   return true;
+}
+
+/* A slot of class c from the calling thread's cache, refilled from the
+ * class when empty, or NULL when the thread has no cache, the world is
+ * being stopped, or memory is out: the caller then takes the locked path
+ * (small_alloc), which decides. */
+static inline void *tcache_alloc(unsigned c) {
+  tcache_t *tc = tcache_mine();
+  if (tc == NULL) return NULL;
+  void *p = tcache_take(tc, c);
+  if (p != NULL) return p;
+  if (!quiesce_enter(&tc->flag)) return NULL;
+  bool filled = tc->bins[c].avail_count != 0 || tcache_refill(&tc->bins[c], c);
+  quiesce_leave(&tc->flag);
+  return filled ? tcache_take(tc, c) : NULL;
+}
+
+/* Frees p (in class c) into the calling thread's cache, flushing freed
+ * slots into the class quarantine when the bin is full; false when the
+ * caller must take the locked path (small_free) instead. */
+static inline bool tcache_free(void *p, unsigned c) {
+  tcache_t *tc = tcache_mine();
+  if (tc == NULL) return false;
+  if (tcache_give(tc, p, c)) return true;
+  if (!quiesce_enter(&tc->flag)) return false;
+  tcache_bin_t *b = &tc->bins[c];
+  if (b->freed_count != 0) tcache_retire_all(b, c);
+  quiesce_leave(&tc->flag);
+  return tcache_give(tc, p, c);
 }
 
 /* Stops every thread-cache fast path and blocks new caches until
