@@ -15,7 +15,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 out=""
 cache=${WARDEN_WP_CACHE:-/tmp/warden-wp-cache-$(id -u)}
-timeout=20
+timeout=30
 fct=""
 while (($# > 0)); do
   case $1 in

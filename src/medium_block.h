@@ -217,6 +217,38 @@ static inline void mb_set(size_t *c, size_t i, size_t size, size_t is_free) {
     }
   }
 
+  // The ghost side of a split: block [i, e) becomes [i, j) and [j, e).
+  /@ requires owners(g) && shape(g, MB_END) && header(g, i);
+     requires i + MB_MIN / MB_WORD <= j && j + MB_MIN / MB_WORD <= nd(g, i) && (j - i) % 2 == 0;
+     assigns g[j .. nd(g, i) - 1].head, g[i].end, g[j].end;
+     ensures shape(g, MB_END) && header(g, i) && header(g, j);
+     ensures nd(g, i) == j && nd(g, j) == \old(nd(g, i));
+     ensures \forall integer k; MB_FIRST <= k < MB_END && hd(g, k) == k && k != i && k != j ==>
+       \old(hd(g, k)) == k && nd(g, k) == \old(nd(g, k)) && (nd(g, k) <= i || \old(nd(g, i)) <= k); @/
+  static void mb_shape_split(mb_owner_t \ghost *g, size_t i, size_t j) {
+    mb_lemma_block(g, i);
+    uint32_t e = g[i].end;
+    /@ assert \forall integer m; e <= m < MB_END ==>
+         MB_FIRST <= hd(g, m) <= m && hd(g, hd(g, m)) == hd(g, m) && m < nd(g, hd(g, m)); @/
+    /@ assert \forall integer m; e <= m < MB_END ==> hd(g, m) != i; @/
+    /@ assert \forall integer m; e <= m < MB_END ==> i < nd(g, hd(g, m)); @/
+    /@ assert \forall integer m; e <= m < MB_END ==> nd(g, hd(g, m)) <= i || e <= hd(g, m); @/
+    /@ assert \forall integer m; e <= m < MB_END ==> e <= hd(g, m); @/
+    /@ assert \forall integer m; MB_FIRST <= m < i ==> hd(g, m) < i; @/
+    mb_own(g, j, e, (uint32_t)j);
+    g[j].end = e;
+    g[i].end = (uint32_t)j;
+    /@ assert \forall integer m; MB_FIRST <= m < MB_END ==>
+         hd(g, m) == (j <= m < e ? j : \at(hd(g, m), Pre)); @/
+    /@ assert \forall integer m; MB_FIRST <= m < MB_END && m != i && m != j ==>
+         nd(g, m) == \at(nd(g, m), Pre); @/
+    /@ assert \forall integer m; MB_FIRST <= m < MB_END && !(i <= m < e) ==>
+         \at(hd(g, m), Pre) != i && (\at(hd(g, m), Pre) < i || e <= \at(hd(g, m), Pre)); @/
+    /@ assert shape_own(g, MB_END); @/
+    /@ assert shape_inside(g, MB_END); @/
+    /@ assert shape_sizes(g, MB_END); @/
+  }
+
   // The ghost side of a merge: blocks [i, j) and [j, e) become [i, e).
   /@ requires owners(g) && shape(g, MB_END) && header(g, i) && j == nd(g, i) && header(g, j);
      assigns g[j .. nd(g, j) - 1].head, g[i].end;
