@@ -119,8 +119,13 @@ int __builtin_ctzl(unsigned long x);
       /@ assert ((x << i) << 1) == (x << (i + 1)); @/
       /@ assert ((x << i) << 1) == 2 * (x << i); @/
       /@ assert pow2(i + 1) == 2 * p; @/
-      p = 2 * p;
-      i++;
+      /@ assert p <= 0x4000000000000000; @/
+      size_t p2 = 2 * p;
+      unsigned i2 = i + 1;
+      /@ assert p2 == 2 * p && i2 == i + 1; @/
+      /@ assert (x << i2) == x * p2; @/
+      p = p2;
+      i = i2;
     }
   }
 */

@@ -287,7 +287,7 @@ static void trim(arena_t *a, size_t *c, size_t i, size_t need) {
   size_t k = mb_next(c, j);
   if (k < CHUNK_WORDS - MB_TAIL && mb_is_free(c[k])) {
     list_remove(a, c, k);
-    mb_merge(c, j, 1);
+    mb_merge(c, j, k, 1);
     bury(c, k);
   }
   seal(c, j);
@@ -390,7 +390,7 @@ void medium_free(void *p) {
   size_t j = mb_next(c, i);
   if (j < CHUNK_WORDS - MB_TAIL && mb_is_free(c[j])) {
     list_remove(a, c, j);
-    mb_merge(c, i, 1);
+    mb_merge(c, i, j, 1);
     bury(c, j);
   }
   if (mb_is_free(c[i - 1])) {
@@ -398,7 +398,7 @@ void medium_free(void *p) {
     bool sound = h >= MB_FIRST && h < i && header_sound(c, h) && c[h] == c[i - 1];
     WD_CHECK(sound, "boundary tag corrupted", &c[i - 1], REPORT_MEDIUM_UNKNOWN);
     list_remove(a, c, h);
-    mb_merge(c, h, 1);
+    mb_merge(c, h, i, 1);
     bury(c, i);
     i = h;
   }
@@ -443,7 +443,7 @@ bool medium_resize(void *p, size_t n) {
     size_t j = mb_next(c, i);
     if (j < CHUNK_WORDS - MB_TAIL && mb_is_free(c[j]) && size + mb_size(c[j]) >= need) {
       list_remove(a, c, j);
-      mb_merge(c, i, 0);
+      mb_merge(c, i, j, 0);
       bury(c, j);
       done = true;
     }

@@ -25,6 +25,7 @@
 #define WD_MEDIUM_BLOCK_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "bits.h"
 #include "config.h"
@@ -52,11 +53,14 @@
 /* Sizes below this are kept in exact 16-byte lists on first level 0. */
 #define MB_LINEAR 256
 
-/* The proofs' ghost view of a chunk: one entry per word. Never compiled
+/* The proofs' ghost view of a chunk: one entry per word, never compiled
  * into code (only ghost code uses it); see the tiling invariant below. */
 typedef struct mb_owner {
-  size_t *head; /* the header of the block that holds the word */
-  size_t *end;  /* for a header: the word just past its block */
+  /* 32-bit fields, unlike the chunk's words: the prover then keeps the two
+   * in separate memories and never has to show that a write to the chunk
+   * leaves the ghost view alone. */
+  uint32_t head; /* index of the header of the block that holds the word */
+  uint32_t end;  /* for a header: the index just past its block */
 } mb_owner_t;
 
 /*@
@@ -68,55 +72,47 @@ typedef struct mb_owner {
   predicate apart(size_t *c, mb_owner_t *g) =
     \separated(c + (0 .. MB_CHUNK_WORDS - 1), g + (0 .. MB_CHUNK_WORDS - 1));
 
-  // THE TILING INVARIANT: the blocks of chunk c tile [MB_FIRST, e) exactly,
+  // One well-formed block at i, as the routines below need it: its header
+  // is even (a 16-byte aligned payload in a 16-byte aligned chunk), its tag
+  // a size of at least MB_MIN bytes, a multiple of 16, plus a state in
+  // {0, 1}; it ends by MB_END and its footer equals its header.
+  predicate block{L}(size_t *c, integer i) =
+    MB_FIRST <= i && i % 2 == 0 && c[i] % MB_ALIGN <= 1 && tag_size(c[i]) >= MB_MIN &&
+    i + tag_words(c[i]) <= MB_END && c[i + tag_words(c[i]) - 1] == c[i];
+
+  logic integer hd{L}(mb_owner_t *g, integer m) = g[m].head;
+  logic integer nd{L}(mb_owner_t *g, integer m) = g[m].end;
+
+  // THE TILING INVARIANT: the blocks of a chunk cover [MB_FIRST, e) exactly,
   // each block's header matching its footer.
   //
-  // The ghost array g names, for every word m, the header hd(m) of the block
-  // that holds it (a header is its own), and for a header k the end nd(k) of
-  // its block (the index just past it). The invariant is the conjunction of
-  // four clauses, each given for the words (or headers) of a range [lo, hi)
-  // so that a proof can take a chunk a range at a time:
-  //  - own: every word lies in the block of its header, at or before it;
-  //    so the blocks cover [MB_FIRST, e);
-  //  - inside: every word of a block names that block's header; so blocks
-  //    do not overlap;
-  //  - heads: a header is even (a 16-byte aligned payload in a 16-byte
-  //    aligned chunk), its block ends by e, and its tag says the block's size
-  //    (at least MB_MIN bytes, a multiple of 16) and nothing but a state in
-  //    bit 0;
-  //  - feet: the last word of every block (its footer) equals its header.
-  // The clauses speak of a word, its header and its block's end only, never
-  // of the word after a block, and only `heads` decodes a tag: the provers
-  // then have no chain of terms to follow and little arithmetic to do.
-  logic integer hd{L}(mb_owner_t *g, size_t *c, integer m) = g[m].head - c;
-  logic integer nd{L}(mb_owner_t *g, size_t *c, integer m) = g[m].end - c;
-
-  predicate own_in{L}(size_t *c, mb_owner_t *g, integer lo, integer hi) =
-    \forall integer m; lo <= m < hi ==>
-      MB_FIRST <= hd(g, c, m) <= m && hd(g, c, hd(g, c, m)) == hd(g, c, m) &&
-      m < nd(g, c, hd(g, c, m));
-  predicate inside_in{L}(size_t *c, mb_owner_t *g, integer lo, integer hi) =
-    \forall integer k, m; lo <= k < hi && hd(g, c, k) == k &&
-      k <= m < nd(g, c, k) ==> hd(g, c, m) == k;
-  predicate heads_in{L}(size_t *c, mb_owner_t *g, integer lo, integer hi, integer e) =
-    \forall integer m; lo <= m < hi && hd(g, c, m) == m ==>
-      m % 2 == 0 && nd(g, c, m) <= e && (nd(g, c, m) - m) % 2 == 0 &&
-      MB_MIN <= MB_WORD * (nd(g, c, m) - m) <= c[m] <= MB_WORD * (nd(g, c, m) - m) + 1;
-  predicate feet_in{L}(size_t *c, mb_owner_t *g, integer lo, integer hi) =
-    \forall integer m; lo <= m < hi && m + 1 == nd(g, c, hd(g, c, m)) ==>
-      c[m] == c[hd(g, c, m)];
-
-  predicate tiled_upto{L}(size_t *c, mb_owner_t *g, integer e) =
-    MB_FIRST <= e <= MB_END &&
-    own_in(c, g, MB_FIRST, e) && inside_in(c, g, MB_FIRST, e) &&
-    heads_in(c, g, MB_FIRST, e, e) && feet_in(c, g, MB_FIRST, e);
+  // The ghost array g names, for every word m, the header hd(g, m) of the
+  // block that holds it (a header is its own) and, for a header k, the end
+  // nd(g, k) of its block. It is two predicates so that a proof can take
+  // them apart: `shape` speaks of g only (every word lies in exactly one
+  // block, blocks are at least MB_MIN bytes and 16-byte aligned, and end by
+  // e), `tags` says what the chunk's words hold (each header's tag gives its
+  // block's size, and its footer repeats it).
+  predicate shape_own{L}(mb_owner_t *g, integer e) =
+    \forall integer m; MB_FIRST <= m < e ==>
+       MB_FIRST <= hd(g, m) <= m && hd(g, hd(g, m)) == hd(g, m) && m < nd(g, hd(g, m));
+  predicate shape_inside{L}(mb_owner_t *g, integer e) =
+    \forall integer k, m; MB_FIRST <= k < e && hd(g, k) == k && k <= m < nd(g, k) ==>
+       hd(g, m) == k;
+  predicate shape_sizes{L}(mb_owner_t *g, integer e) =
+    \forall integer k; MB_FIRST <= k < e && hd(g, k) == k ==>
+       k % 2 == 0 && k + MB_MIN / MB_WORD <= nd(g, k) <= e && (nd(g, k) - k) % 2 == 0;
+  predicate shape{L}(mb_owner_t *g, integer e) =
+    shape_own(g, e) && shape_inside(g, e) && shape_sizes(g, e);
+  predicate tags{L}(size_t *c, mb_owner_t *g, integer e) =
+    \forall integer k; MB_FIRST <= k < e && hd(g, k) == k ==>
+      c[k] % MB_ALIGN <= 1 && tag_words(c[k]) == nd(g, k) - k && c[nd(g, k) - 1] == c[k];
 
   // A whole chunk: tiled, between its allocated size-0 end tags.
   predicate tiled{L}(size_t *c, mb_owner_t *g) =
-    c[MB_FIRST - 1] == 0 && c[MB_END] == 0 && tiled_upto(c, g, MB_END);
+    c[MB_FIRST - 1] == 0 && c[MB_END] == 0 && shape(g, MB_END) && tags(c, g, MB_END);
 
-  predicate header{L}(size_t *c, mb_owner_t *g, integer k) =
-    MB_FIRST <= k < MB_END && hd(g, c, k) == k;
+  predicate header{L}(mb_owner_t *g, integer k) = MB_FIRST <= k < MB_END && hd(g, k) == k;
 */
 
 /*@ requires size % MB_ALIGN == 0 && size <= MB_SIZE_LIMIT && is_free <= 1;
@@ -153,154 +149,219 @@ static inline size_t mb_block_for(size_t n) {
 
 /* Writes header and footer of the block at i. */
 /*@ requires chunk(c);
-    requires size % MB_ALIGN == 0 && size >= MB_ALIGN && is_free <= 1;
+    requires size % MB_ALIGN == 0 && size >= MB_ALIGN && size <= MB_SIZE_LIMIT && is_free <= 1;
     requires i + size / MB_WORD <= MB_CHUNK_WORDS;
     assigns c[i], c[i + size / MB_WORD - 1];
-    ensures c[i] == size + is_free;
-    ensures c[i + size / MB_WORD - 1] == size + is_free; */
+    ensures c[i] == size + is_free && tag_size(c[i]) == size && c[i] % 2 == is_free;
+    ensures c[i] % MB_ALIGN <= 1 && tag_words(c[i]) == size / MB_WORD;
+    ensures c[i + size / MB_WORD - 1] == c[i]; */
 static inline void mb_set(size_t *c, size_t i, size_t size, size_t is_free) {
   size_t t = mb_tag(size, is_free);
   c[i] = t;
   c[i + mb_words(size) - 1] = t;
 }
 
+/*@ ghost
+  // Makes the words [lo, hi) part of the block whose header is k.
+  /@ requires owners(g) && lo <= hi <= MB_CHUNK_WORDS;
+     assigns g[lo .. hi - 1].head;
+     ensures \forall integer m; lo <= m < hi ==> hd(g, m) == k; @/
+  static void mb_own(mb_owner_t \ghost *g, size_t lo, size_t hi, uint32_t k) {
+    /@ loop invariant lo <= x <= hi;
+       loop invariant \forall integer m; lo <= m < x ==> hd(g, m) == k;
+       loop assigns x, g[lo .. hi - 1].head;
+       loop variant hi - x; @/
+    for (size_t x = lo; x < hi; x++) g[x].head = k;
+  }
+
+  // The block of header i as the tiling sees it: its end, the block after
+  // it, and that no other block reaches into it.
+  /@ requires owners(g) && shape(g, MB_END) && header(g, i);
+     assigns \nothing;
+     ensures i % 2 == 0 && i + MB_MIN / MB_WORD <= nd(g, i) <= MB_END;
+     ensures \forall integer m; i <= m < nd(g, i) ==> hd(g, m) == i;
+     ensures nd(g, i) < MB_END ==> header(g, nd(g, i));
+     ensures \forall integer k; MB_FIRST <= k < MB_END && hd(g, k) == k && k != i ==>
+       nd(g, k) <= i || nd(g, i) <= k; @/
+  static void mb_lemma_block(mb_owner_t \ghost *g, size_t i) {
+    /@ assert nd(g, i) < MB_END ==> hd(g, nd(g, i) - 1) == i; @/
+    /@ assert nd(g, i) < MB_END ==> hd(g, nd(g, i)) <= nd(g, i) < nd(g, hd(g, nd(g, i))); @/
+    /@ assert nd(g, i) < MB_END && hd(g, nd(g, i)) < nd(g, i) ==>
+         hd(g, nd(g, i) - 1) == hd(g, nd(g, i)); @/
+  }
+
+  // What a tiled chunk's tags say of the block at header i: what mb_next
+  // and mb_prev compute is the tiling's neighbour.
+  /@ requires chunk(c) && owners(g) && tiled(c, g) && header(g, i);
+     assigns \nothing;
+     ensures next: i + tag_words(c[i]) == nd(g, i) <= MB_END;
+     ensures next_header: nd(g, i) < MB_END ==> header(g, nd(g, i));
+     ensures block: block(c, i);
+     ensures prev: MB_FIRST < i ==> header(g, hd(g, i - 1)) && nd(g, hd(g, i - 1)) == i &&
+       i - tag_words(c[i - 1]) == hd(g, i - 1); @/
+  static void mb_lemma_neighbours(size_t *c, mb_owner_t \ghost *g, size_t i) {
+    mb_lemma_block(g, i);
+    /@ assert c[i] % MB_ALIGN <= 1 && tag_words(c[i]) == nd(g, i) - i; @/
+    /@ assert tag_size(c[i]) % MB_ALIGN == 0; @/
+    /@ assert tag_size(c[i]) == MB_WORD * tag_words(c[i]); @/
+    /@ assert c[i + tag_words(c[i]) - 1] == c[i]; @/
+    if (MB_FIRST < i) {
+      uint32_t h = g[i - 1].head;
+      /@ assert MB_FIRST <= h <= i - 1 < nd(g, h) && hd(g, h) == h; @/
+      /@ assert h + MB_MIN / MB_WORD <= nd(g, h); @/
+      /@ assert nd(g, h) <= i; @/
+      /@ assert nd(g, h) == i; @/
+      /@ assert c[nd(g, h) - 1] == c[h]; @/
+      /@ assert c[i - 1] == c[h]; @/
+      /@ assert tag_words(c[i - 1]) == i - h; @/
+    }
+  }
+
+  // The ghost side of a split: block [i, e) becomes [i, j) and [j, e).
+  /@ requires owners(g) && shape(g, MB_END) && header(g, i);
+     requires i + MB_MIN / MB_WORD <= j && j + MB_MIN / MB_WORD <= nd(g, i) && (j - i) % 2 == 0;
+     assigns g[j .. nd(g, i) - 1].head, g[i].end, g[j].end;
+     ensures shape(g, MB_END) && header(g, i) && header(g, j);
+     ensures nd(g, i) == j && nd(g, j) == \old(nd(g, i));
+     ensures \forall integer k; MB_FIRST <= k < MB_END && hd(g, k) == k && k != i && k != j ==>
+       \old(hd(g, k)) == k && nd(g, k) == \old(nd(g, k)) && (nd(g, k) <= i || \old(nd(g, i)) <= k); @/
+  static void mb_shape_split(mb_owner_t \ghost *g, size_t i, size_t j) {
+    mb_lemma_block(g, i);
+    uint32_t e = g[i].end;
+    /@ assert \forall integer m; e <= m < MB_END ==>
+         MB_FIRST <= hd(g, m) <= m && hd(g, hd(g, m)) == hd(g, m) && m < nd(g, hd(g, m)); @/
+    /@ assert \forall integer m; e <= m < MB_END ==> hd(g, m) != i; @/
+    /@ assert \forall integer m; e <= m < MB_END ==> i < nd(g, hd(g, m)); @/
+    /@ assert \forall integer m; e <= m < MB_END ==> nd(g, hd(g, m)) <= i || e <= hd(g, m); @/
+    /@ assert \forall integer m; e <= m < MB_END ==> e <= hd(g, m); @/
+    /@ assert \forall integer m; MB_FIRST <= m < i ==> hd(g, m) < i; @/
+    mb_own(g, j, e, (uint32_t)j);
+    g[j].end = e;
+    g[i].end = (uint32_t)j;
+    /@ assert \forall integer m; MB_FIRST <= m < MB_END ==>
+         hd(g, m) == (j <= m < e ? j : \at(hd(g, m), Pre)); @/
+    /@ assert \forall integer m; MB_FIRST <= m < MB_END && m != i && m != j ==>
+         nd(g, m) == \at(nd(g, m), Pre); @/
+    /@ assert \forall integer m; MB_FIRST <= m < MB_END && !(i <= m < e) ==>
+         \at(hd(g, m), Pre) != i && (\at(hd(g, m), Pre) < i || e <= \at(hd(g, m), Pre)); @/
+    /@ assert shape_own(g, MB_END); @/
+    /@ assert shape_inside(g, MB_END); @/
+    /@ assert shape_sizes(g, MB_END); @/
+  }
+
+  // The ghost side of a merge: blocks [i, j) and [j, e) become [i, e).
+  /@ requires owners(g) && shape(g, MB_END) && header(g, i) && j == nd(g, i) && header(g, j);
+     assigns g[j .. nd(g, j) - 1].head, g[i].end;
+     ensures shape(g, MB_END) && header(g, i) && !header(g, j);
+     ensures nd(g, i) == \old(nd(g, j));
+     ensures \forall integer k; MB_FIRST <= k < MB_END && hd(g, k) == k && k != i ==>
+       \old(hd(g, k)) == k && k != j && nd(g, k) == \old(nd(g, k)) &&
+       (nd(g, k) <= i || \old(nd(g, j)) <= k); @/
+  static void mb_shape_merge(mb_owner_t \ghost *g, size_t i, size_t j) {
+    mb_lemma_block(g, i);
+    mb_lemma_block(g, j);
+    uint32_t e = g[j].end;
+    mb_own(g, j, e, (uint32_t)i);
+    g[i].end = e;
+    /@ assert \forall integer m; MB_FIRST <= m < MB_END ==>
+         hd(g, m) == (j <= m < e ? i : \at(hd(g, m), Pre)); @/
+    /@ assert \forall integer m; MB_FIRST <= m < MB_END && m != i ==>
+         nd(g, m) == \at(nd(g, m), Pre); @/
+    /@ assert shape_own(g, MB_END); @/
+    /@ assert shape_inside(g, MB_END); @/
+    /@ assert shape_sizes(g, MB_END); @/
+  }
+*/
+
 /* Lays out an empty chunk: the end tags and one free block between them. */
 /*@ requires chunk(c) && owners(g) && apart(c, g);
     assigns c[MB_FIRST - 1], c[MB_END], c[MB_FIRST], c[MB_END - 1], g[MB_FIRST .. MB_END - 1];
     ensures c[MB_FIRST] == MB_WHOLE + 1;
     ensures tiled(c, g);
-    ensures \forall integer k; header(c, g, k) <==> k == MB_FIRST; */
+    ensures \forall integer k; header(g, k) <==> k == MB_FIRST; */
 static inline void mb_init(size_t *c) /*@ ghost (mb_owner_t \ghost *g) */ {
   c[MB_FIRST - 1] = mb_tag(0, 0);
   c[MB_END] = mb_tag(0, 0);
   mb_set(c, MB_FIRST, MB_WHOLE, 1);
-  /*@ ghost
-    /@ loop invariant MB_FIRST <= x <= MB_END;
-       loop invariant \forall integer m; MB_FIRST <= m < x ==> hd(g, c, m) == MB_FIRST;
-       loop assigns x, g[MB_FIRST .. MB_END - 1];
-       loop variant MB_END - x; @/
-    for (size_t x = MB_FIRST; x < MB_END; x++) g[x].head = c + MB_FIRST;
-    g[MB_FIRST].end = c + MB_END;
-  */
-  //@ assert own_in(c, g, MB_FIRST, MB_END);
-  //@ assert inside_in(c, g, MB_FIRST, MB_END);
-  //@ assert heads_in(c, g, MB_FIRST, MB_END, MB_END);
-  //@ assert feet_in(c, g, MB_FIRST, MB_END);
-}
-
-/* Re-tags the block at i, keeping its size: allocated (0) or free (1). */
-/*@ requires chunk(c) && owners(g) && apart(c, g);
-    requires tiled(c, g) && header(c, g, i) && is_free <= 1;
-    assigns c[i], c[i + tag_words(c[i]) - 1];
-    ensures c[i] == tag_size(\old(c[i])) + is_free;
-    ensures tiled(c, g); */
-static inline void mb_mark(size_t *c, size_t i, size_t is_free) /*@ ghost (mb_owner_t \ghost *g) */ {
-  //@ assert tag_words(c[i]) == nd(g, c, i) - i;
-  mb_set(c, i, mb_size(c[i]), is_free);
+  //@ ghost mb_own(g, MB_FIRST, MB_END, MB_FIRST);
+  //@ ghost g[MB_FIRST].end = MB_END;
+  //@ assert \forall integer m; MB_FIRST <= m < MB_END ==> hd(g, m) == MB_FIRST;
+  //@ assert tag_words(c[MB_FIRST]) == MB_END - MB_FIRST && c[MB_FIRST] % MB_ALIGN <= 1;
+  //@ assert shape(g, MB_END);
+  //@ assert nd(g, MB_FIRST) == MB_END && c[MB_END - 1] == c[MB_FIRST];
+  //@ assert \forall integer k; MB_FIRST <= k < MB_END && hd(g, k) == k ==> k == MB_FIRST;
+  //@ assert tags(c, g, MB_END);
+  //@ assert c[MB_FIRST - 1] == 0 && c[MB_END] == 0;
 }
 
 /* Splits the block at i (of size mb_size(c[i])) into a first block of
  * `first` bytes with state `first_free` and a free remainder right after
  * it. The caller guarantees first >= MB_MIN, the remainder >= MB_MIN, both
  * multiples of 16. Returns the remainder's index. */
-/*@ requires chunk(c) && owners(g) && apart(c, g);
-    requires tiled(c, g) && header(c, g, i);
+/*@ requires chunk(c);
+    requires block(c, i);
     requires first % MB_ALIGN == 0 && first >= MB_MIN;
     requires tag_size(c[i]) >= first + MB_MIN;
     requires first_free <= 1;
-    assigns c[i], c[i + first / MB_WORD - 1], c[i + first / MB_WORD],
-            c[i + tag_words(c[i]) - 1], g[i .. i + tag_words(c[i]) - 1];
+    assigns c[i], c[i + first / MB_WORD - 1], c[i + first / MB_WORD], c[i + tag_words(c[i]) - 1];
     ensures \result == i + first / MB_WORD;
-    ensures c[i] == first + first_free && c[\result - 1] == c[i];
-    ensures c[\result] == \old(tag_size(c[i])) - first + 1;
-    ensures \result + tag_words(c[\result]) == \old(i + tag_words(c[i]));
-    ensures c[\result + tag_words(c[\result]) - 1] == c[\result];
-    ensures tag_size(c[i]) + tag_size(c[\result]) == \old(tag_size(c[i]));
-    ensures \result % 2 == 0 && header(c, g, i) && header(c, g, \result);
-    ensures \forall integer k; 0 <= k < MB_CHUNK_WORDS &&
-      (k < i || \old(i + tag_words(c[i])) <= k) ==> c[k] == \old(c[k]);
-    ensures tiled(c, g); */
-static inline size_t mb_split(size_t *c, size_t i, size_t first, size_t first_free)
-    /*@ ghost (mb_owner_t \ghost *g) */ {
+    ensures sizes: c[i] == first + first_free && tag_size(c[i]) + tag_size(c[\result]) == \old(tag_size(c[i]));
+    ensures free_rest: c[\result] == \old(tag_size(c[i])) - first + 1;
+    ensures adjacent: \result == i + tag_words(c[i]);
+    ensures same_end: \result + tag_words(c[\result]) == \old(i + tag_words(c[i]));
+    ensures blocks: block(c, i) && block(c, \result);
+    ensures frame: \forall integer k; 0 <= k < MB_CHUNK_WORDS &&
+      k != i && k != \result - 1 && k != \result && k != \old(i + tag_words(c[i])) - 1 ==>
+        c[k] == \old(c[k]); */
+static inline size_t mb_split(size_t *c, size_t i, size_t first, size_t first_free) {
   size_t whole = mb_size(c[i]);
-  //@ assert whole / MB_WORD == nd(g, c, i) - i;
+  //@ assert whole == tag_size(c[i]) && whole % MB_WORD == 0 && i + whole / MB_WORD <= MB_END;
   size_t rest = whole - first;
   size_t j = i + mb_words(first);
+  //@ assert j == i + first / MB_WORD && rest == whole - first && rest % MB_ALIGN == 0;
+  //@ assert j + rest / MB_WORD == i + whole / MB_WORD && j % 2 == 0;
   mb_set(c, i, first, first_free);
   mb_set(c, j, rest, 1);
-  /*@ ghost
-    /@ loop invariant j <= x <= i + whole / MB_WORD;
-       loop invariant \forall integer m; j <= m < x ==> hd(g, c, m) == j;
-       loop assigns x, g[j .. i + whole / MB_WORD - 1];
-       loop variant i + whole / MB_WORD - x; @/
-    for (size_t x = j; x < i + whole / MB_WORD; x++) g[x].head = c + j;
-    g[j].end = c + (i + whole / MB_WORD);
-    g[i].end = c + j;
-  */
+  //@ assert c[j - 1] == c[i] && tag_words(c[i]) == j - i;
+  //@ assert c[j + rest / MB_WORD - 1] == c[j] && tag_words(c[j]) == rest / MB_WORD;
   return j;
 }
 
-/* Merges the block at i with the block right after it into one block of
+/* Merges the block at i with the block j right after it into one block of
  * the summed size and state `is_free`; returns the merged size. */
-/*@ requires chunk(c) && owners(g) && apart(c, g);
-    requires tiled(c, g) && header(c, g, i);
-    requires i + tag_words(c[i]) < MB_END;
+/*@ requires chunk(c);
+    requires block(c, i) && j == i + tag_words(c[i]) && j < MB_END && block(c, j);
     requires is_free <= 1;
-    assigns c[i], c[i + tag_words(c[i]) + tag_words(c[i + tag_words(c[i])]) - 1],
-            g[i .. i + tag_words(c[i]) + tag_words(c[i + tag_words(c[i])]) - 1];
-    ensures \result == \old(tag_size(c[i]) + tag_size(c[i + tag_words(c[i])]));
+    assigns c[i], c[j + tag_words(c[j]) - 1];
+    ensures sum: \result == \old(tag_size(c[i])) + \old(tag_size(c[j]));
     ensures c[i] == \result + is_free;
-    ensures i + tag_words(c[i]) == \old(i + tag_words(c[i]) + tag_words(c[i + tag_words(c[i])]));
-    ensures c[i + tag_words(c[i]) - 1] == c[i];
-    ensures header(c, g, i) && !header(c, g, \old(i + tag_words(c[i])));
-    ensures \forall integer k; 0 <= k < MB_CHUNK_WORDS &&
-      (k < i || \old(i + tag_words(c[i]) + tag_words(c[i + tag_words(c[i])])) <= k) ==>
-        c[k] == \old(c[k]);
-    ensures tiled(c, g); */
-static inline size_t mb_merge(size_t *c, size_t i, size_t is_free) /*@ ghost (mb_owner_t \ghost *g) */ {
+    ensures same_end: i + tag_words(c[i]) == \old(j + tag_words(c[j]));
+    ensures blocks: block(c, i);
+    ensures frame: \forall integer k; 0 <= k < MB_CHUNK_WORDS &&
+      k != i && k != \old(j + tag_words(c[j])) - 1 ==> c[k] == \old(c[k]); */
+static inline size_t mb_merge(size_t *c, size_t i, size_t j, size_t is_free) {
   size_t first = mb_size(c[i]);
-  //@ assert first / MB_WORD == nd(g, c, i) - i;
-  size_t j = i + mb_words(first);
-  //@ assert header(c, g, j);
   size_t second = mb_size(c[j]);
-  //@ assert second / MB_WORD == nd(g, c, j) - j;
+  //@ assert j + second / MB_WORD <= MB_END && second % MB_WORD == 0 && first % MB_WORD == 0;
   size_t merged = first + second;
+  //@ assert merged == first + second && merged % MB_ALIGN == 0 && merged <= MB_SIZE_LIMIT;
+  //@ assert i + merged / MB_WORD == j + second / MB_WORD;
   mb_set(c, i, merged, is_free);
-  /*@ ghost
-    /@ loop invariant j <= x <= j + second / MB_WORD;
-       loop invariant \forall integer m; j <= m < x ==> hd(g, c, m) == i;
-       loop assigns x, g[j .. j + second / MB_WORD - 1];
-       loop variant j + second / MB_WORD - x; @/
-    for (size_t x = j; x < j + second / MB_WORD; x++) g[x].head = c + i;
-    g[i].end = c + (j + second / MB_WORD);
-  */
-  //@ assert own_in(c, g, MB_FIRST, i);
-  //@ assert own_in(c, g, i, j + second / MB_WORD);
-  //@ assert own_in(c, g, j + second / MB_WORD, MB_END);
-  //@ assert inside_in(c, g, MB_FIRST, i);
-  //@ assert inside_in(c, g, i, i + 1);
-  //@ assert inside_in(c, g, i + 1, MB_END);
-  //@ assert heads_in(c, g, MB_FIRST, MB_END, MB_END);
-  //@ assert feet_in(c, g, MB_FIRST, i);
-  //@ assert feet_in(c, g, i, j + second / MB_WORD);
-  //@ assert feet_in(c, g, j + second / MB_WORD, MB_END);
   return merged;
 }
 
-/* The header index of the block before the one at i, from its footer. */
-/*@ requires \valid_read(c + (i - 1)) && i >= 1;
+/* The header index of the block before the one at i, from its footer
+ * (mb_lemma_neighbours: in a tiled chunk, the block before i). */
+/*@ requires \valid_read(c + (i - 1)) && i >= 1 && tag_words(c[i - 1]) <= i;
     assigns \nothing;
-    ensures tag_words(c[i - 1]) <= i ==> \result == i - tag_words(c[i - 1]);
-    ensures \forall mb_owner_t *g; tiled(c, g) && header(c, g, i) && MB_FIRST < i ==>
-      \result == hd(g, c, i - 1) && header(c, g, \result) && nd(g, c, \result) == i; */
+    ensures \result == i - tag_words(c[i - 1]); */
 static inline size_t mb_prev(const size_t *c, size_t i) { return i - mb_words(mb_size(c[i - 1])); }
 
-/* The header index of the block after the one at i. */
+/* The header index of the block after the one at i (mb_lemma_neighbours: in
+ * a tiled chunk, the block after i). */
 /*@ requires \valid_read(c + i) && i <= MB_CHUNK_WORDS;
     assigns \nothing;
-    ensures \result == i + tag_words(c[i]);
-    ensures \forall mb_owner_t *g; tiled(c, g) && header(c, g, i) ==>
-      \result == nd(g, c, i) && \result <= MB_END && (\result < MB_END ==> header(c, g, \result)); */
+    ensures \result == i + tag_words(c[i]); */
 static inline size_t mb_next(const size_t *c, size_t i) { return i + mb_words(mb_size(c[i])); }
 
 /*
@@ -343,7 +404,7 @@ static inline mb_list_t mb_list_of(size_t size) {
   return l;
 }
 
-/*@ requires size % MB_ALIGN == 0 && size <= MB_SIZE_LIMIT;
+/*@ requires size % MB_ALIGN == 0 && size <= MB_SIZE_LIMIT / 2;
     assigns \nothing;
     ensures \result.sl < MB_SL_COUNT && \result.fl <= 33;
     ensures size <= list_min(\result.fl, \result.sl);
@@ -354,6 +415,7 @@ static inline mb_list_t mb_search_list(size_t size) {
   if (size >= MB_LINEAR) {
     unsigned k = log2_floor(size);
     //@ ghost wd_lemma_shl(1, k - MB_SL_SHIFT);
+    //@ assert pow2(k - MB_SL_SHIFT) <= pow2(k) <= size;
     size += ((size_t)1 << (k - MB_SL_SHIFT)) - 1;
   }
   return mb_list_of(size);

@@ -53,6 +53,10 @@ static inline unsigned small_class_of(size_t slot_bytes) {
 }
 
 /* The size a report names for class c: 0 for the malloc(0) class. */
+/*@ requires c < SMALL_CLASS_COUNT;
+    assigns \nothing;
+    ensures c == 0 ==> \result == 0;
+    ensures c != 0 ==> \result == small_geometry[c].slot_size; */
 static inline size_t small_class_size(unsigned c) {
   return c == 0 ? 0 : small_geometry[c].slot_size;
 }

@@ -22,6 +22,7 @@
 #include "sealed.h"
 #include "secret.h"
 #include "size_class.h"
+#include "small_index.h"
 
 #define SLOT_WORDS (SMALL_MAX_SLOTS / 64)
 
@@ -72,16 +73,15 @@ static inline bool small_carved(unsigned c, uint32_t slab) {
 }
 
 /* Which slot of class c p is, or an abort with `what` when p is not the
- * start of a slot of a carved slab. Multiplications by reciprocals stand in
- * for the divisions; tests/unit/size_class_test.c checks them exhaustively. */
+ * start of a slot of a carved slab. The arithmetic is small_index_fast
+ * (small_index.h, proved: multiplications by reciprocals that equal the
+ * divisions for every offset in a class's range). */
 static inline slot_place_t small_locate(unsigned c, const void *p, const char *what) {
-  const small_geometry_t *g = &small_geometry[c];
   const small_class_layout_t *lay = &sealed.small[c];
-  size_t in_class = (uintptr_t)p - (uintptr_t)lay->base;
-  size_t slab = (size_t)(((in_class >> 12) * lay->slab_magic) >> 32);
-  size_t in_slab = in_class - slab * g->slab_size;
-  size_t slot = (size_t)((in_slab * lay->slot_magic) >> 32);
-  bool exact = slot * g->slot_size == in_slab && slot < g->slots && small_carved(c, (uint32_t)slab);
+  size_t slab, slot;
+  bool exact = small_index_fast(&small_geometry[c], lay->slab_magic, lay->slot_magic,
+                                (uintptr_t)p - (uintptr_t)lay->base, &slab, &slot) &&
+               small_carved(c, (uint32_t)slab);
   SMALL_CHECK(exact, what, p, c);
   return (slot_place_t){(uint32_t)slab, (uint32_t)slot};
 }
@@ -133,10 +133,10 @@ static inline bool small_bit_clear(uint64_t *map, uint32_t i) {
  * checks that untrusted pointers need. */
 static inline slot_place_t small_place_of(unsigned c, const void *p) {
   const small_class_layout_t *lay = &sealed.small[c];
-  size_t in_class = (uintptr_t)p - (uintptr_t)lay->base;
-  size_t slab = (size_t)(((in_class >> 12) * lay->slab_magic) >> 32);
-  size_t in_slab = in_class - slab * small_geometry[c].slab_size;
-  return (slot_place_t){(uint32_t)slab, (uint32_t)((in_slab * lay->slot_magic) >> 32)};
+  size_t slab, slot;
+  (void)small_index_fast(&small_geometry[c], lay->slab_magic, lay->slot_magic,
+                         (uintptr_t)p - (uintptr_t)lay->base, &slab, &slot);
+  return (slot_place_t){(uint32_t)slab, (uint32_t)slot};
 }
 
 /* Slots are 16-byte aligned multiples of 16 bytes. One branch at the end
