@@ -3,12 +3,13 @@
 # built from) and fails unless every goal is proved and no smoke test finds
 # a contradictory contract. Prints a per-function table.
 #
-#   proofs/wp.sh [--src DIR] [--out DIR] [--cache DIR] [--timeout S] [--fct F1,F2]
+#   proofs/wp.sh [--src DIR] [--out DIR] [--cache DIR] [--timeout S] [--fct F1,F2] [--par N]
 #
 # --src is the directory holding src/, include/ and proofs/ (default: this
 # checkout). The WP cache (--cache, default $WARDEN_WP_CACHE or
 # /tmp/warden-wp-cache-UID) keys every prover task by its content, so a rerun
-# over unchanged code asks no prover.
+# over unchanged code asks no prover. --par (default $WARDEN_WP_PAR, or 2)
+# is the number of prover processes at a time: 1 leaves a core to others.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -17,6 +18,7 @@ out=""
 cache=${WARDEN_WP_CACHE:-/tmp/warden-wp-cache-$(id -u)}
 timeout=30
 fct=""
+par=${WARDEN_WP_PAR:-2}
 while (($# > 0)); do
   case $1 in
     --src) root=$2; shift 2 ;;
@@ -24,6 +26,7 @@ while (($# > 0)); do
     --cache) cache=$2; shift 2 ;;
     --timeout) timeout=$2; shift 2 ;;
     --fct) fct=$2; shift 2 ;;
+    --par) par=$2; shift 2 ;;
     *) echo "wp.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -41,7 +44,7 @@ args=(
   -c11 -machdep x86_64
   -cpp-extra-args="-I$root/src -I$root/include"
   "$root/proofs/warden_proofs.c"
-  -wp -wp-rte -wp-prover z3,cvc4 -wp-timeout "$timeout" -wp-par 2
+  -wp -wp-rte -wp-prover z3,cvc4 -wp-timeout "$timeout" -wp-par "$par"
   -wp-smoke-tests
   -wp-cache update -wp-cache-dir "$cache"
   -wp-report-json "$out/wp.json"

@@ -58,8 +58,6 @@ static bool is_guard(uint32_t i) {
   return WD_SMALL_GUARD_INTERVAL > 0 && i % (WD_SMALL_GUARD_INTERVAL + 1) == WD_SMALL_GUARD_INTERVAL;
 }
 
-static uint64_t reciprocal(uint64_t d) { return ((1ULL << 32) + d - 1) / d; }
-
 bool small_init(void) {
   /* The configured range per class, or, where the address space is limited
    * (ulimit -v, or a tool such as valgrind), the largest that fits. */
@@ -80,7 +78,7 @@ bool small_init(void) {
     const small_geometry_t *g = &small_geometry[c];
     sealed.small[c] = (small_class_layout_t){range + c * CLASS_SPAN, meta,
                                              (uint32_t)(CLASS_SPAN / g->slab_size),
-                                             reciprocal(g->slab_size / OS_PAGE), reciprocal(g->slot_size)};
+                                             small_reciprocal(g->slab_size / OS_PAGE), small_reciprocal(g->slot_size)};
     classes[c].lock = (lock_t)LOCK_INIT;
     random_seed(&classes[c].rng);
     meta += meta_span(c) + OS_PAGE;

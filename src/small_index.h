@@ -112,7 +112,7 @@ static inline bool small_index_of(const small_geometry_t *g, size_t in_class, si
     g->slot_size <= SMALL_MAX_SLOT;
 */
 
-/* The reciprocal of d (small.c computes the same when it lays out a class). */
+/* The reciprocal of d (small.c's small_init takes each class's reciprocals from here). */
 /*@ requires 0 < d <= SMALL_MAGIC_ONE;
     assigns \nothing;
     ensures reciprocal(\result, d) && \result <= SMALL_MAGIC_ONE; */
