@@ -235,6 +235,14 @@ static void release_chunk(arena_t *a, size_t *c) {
 
 static bool is_whole(size_t i, size_t size) { return i == MB_FIRST && size == WHOLE_BLOCK; }
 
+/* Ends the process naming `freed` when addr is among the arena's recent
+ * frees: the evidence left when a block's own header is gone. */
+static void check_recently_freed(const arena_t *a, uintptr_t addr, const char *freed) {
+  for (size_t k = 0; k < FREED_MEMORY; k++) {
+    if (a->freed[k].ptr == addr) report_fatal(freed, (const void *)addr, REPORT_MEDIUM(a->freed[k].size));
+  }
+}
+
 /* Finds the live block whose payload starts at p, or ends the process:
  * `bad` names a pointer that was never a block, `freed` one that was. */
 static size_t *locate(arena_t *a, const void *p, size_t *index, const char *bad, const char *freed) {
@@ -244,15 +252,17 @@ static size_t *locate(arena_t *a, const void *p, size_t *index, const char *bad,
   bool placed = chunk_live[chunk_index(c)] && addr % MB_ALIGN == 0 && w >= MB_FIRST + 2 &&
                 w < CHUNK_WORDS - MB_TAIL;
   if (!placed) {
-    for (size_t k = 0; k < FREED_MEMORY && !chunk_live[chunk_index(c)]; k++) {
-      if (a->freed[k].ptr == addr) report_fatal(freed, p, REPORT_MEDIUM(a->freed[k].size));
-    }
+    /* Its chunk went back to the kernel. */
+    if (!chunk_live[chunk_index(c)]) check_recently_freed(a, addr, freed);
     report_fatal(bad, p, REPORT_MEDIUM_UNKNOWN);
   }
   size_t i = w - 2;
   if (!header_sound(c, i)) {
     /* A buried header keeps the tag it had when its block was merged away. */
     WD_CHECK(c[i + 1] != checksum(&c[i], DEAD_TAG), freed, p, REPORT_MEDIUM(mb_size(c[i])));
+    /* A buried header inside a free block whose pages were purged reads as
+     * zero; the block is still named if it was freed recently. */
+    check_recently_freed(a, addr, freed);
     report_fatal(bad, p, REPORT_MEDIUM_UNKNOWN);
   }
   size_t size = mb_size(c[i]);

@@ -1,6 +1,9 @@
 /* Double frees in the medium tier: of a block still on its own, and of a
  * block that a free neighbour has absorbed since (its header is buried,
- * not erased, so the second free is still named). */
+ * not erased, so the second free is still named), also after the pages
+ * inside the merged free block went back to the kernel (the buried header
+ * with them: the arena's ring of recent frees names it then). */
+#include <malloc.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -37,6 +40,16 @@ static void free_b_after_merge_forward(void *ctx) {
   free(launder(r->b));
 }
 
+/* b's buried header lies on a page strictly inside the merged free block,
+ * which the trim gives back: it reads as zero afterwards. */
+static void free_b_after_merge_and_trim(void *ctx) {
+  row_t *r = ctx;
+  free(launder(r->a));
+  free(launder(r->b));
+  malloc_trim(0);
+  free(launder(r->b));
+}
+
 static void free_a_after_b(void *ctx) {
   row_t *r = ctx;
   free(launder(r->a));
@@ -69,6 +82,8 @@ int main(void) {
   expect_death(free_b_after_merge_back, &r, SIGABRT, "warden: double free: %p (medium, block 100032)",
                r.b);
   expect_death(free_b_after_merge_forward, &r, SIGABRT,
+               "warden: double free: %p (medium, block 100032)", r.b);
+  expect_death(free_b_after_merge_and_trim, &r, SIGABRT,
                "warden: double free: %p (medium, block 100032)", r.b);
   /* a now heads the merged free block of a and b, which the line names. */
   expect_death(free_a_after_b, &r, SIGABRT, "warden: double free: %p (medium, block 200064)", r.a);
