@@ -664,43 +664,32 @@ def write_report(data, out, png, work):
     L.append("")
     L.append("![time and peak RSS relative to glibc](%s)" % os.path.basename(png))
     L.append("")
-    # Time table
+    def median_table(key, fmt, scale):
+        """One row per workload: each allocator's median of `key`, and its
+        ratio to glibc's."""
+        rows = []
+        for w in workloads:
+            row = [w]
+            for a in allocs:
+                c, g = cells.get((w, a)), cells.get((w, "glibc"))
+                if c is None:
+                    row.append("")
+                elif "fail" in c:
+                    row.append(fail_text(c))
+                elif g and key in g and a != "glibc":
+                    row.append((fmt + " (%.2fx)") % (c[key] * scale, c[key] / g[key]))
+                else:
+                    row.append(fmt % (c[key] * scale))
+            rows.append(row)
+        return md_table(["workload"] + allocs, rows)
+
     L.append("## Wall time (median seconds, ratio to glibc)")
     L.append("")
-    rows = []
-    for w in workloads:
-        row = [w]
-        for a in allocs:
-            c, g = cells.get((w, a)), cells.get((w, "glibc"))
-            if c is None:
-                row.append("")
-            elif "fail" in c:
-                row.append(fail_text(c))
-            elif g and "wall" in g and a != "glibc":
-                row.append("%.3f (%.2fx)" % (c["wall"], c["wall"] / g["wall"]))
-            else:
-                row.append("%.3f" % c["wall"])
-        rows.append(row)
-    L.append(md_table(["workload"] + allocs, rows))
+    L.append(median_table("wall", "%.3f", 1.0))
     L.append("")
-    # Memory table
     L.append("## Peak RSS (median MiB, ratio to glibc)")
     L.append("")
-    rows = []
-    for w in workloads:
-        row = [w]
-        for a in allocs:
-            c, g = cells.get((w, a)), cells.get((w, "glibc"))
-            if c is None:
-                row.append("")
-            elif "fail" in c:
-                row.append(fail_text(c))
-            elif g and "rss" in g and a != "glibc":
-                row.append("%.1f (%.2fx)" % (c["rss"] / 1024.0, c["rss"] / g["rss"]))
-            else:
-                row.append("%.1f" % (c["rss"] / 1024.0))
-        rows.append(row)
-    L.append(md_table(["workload"] + allocs, rows))
+    L.append(median_table("rss", "%.1f", 1.0 / 1024.0))
     L.append("")
     L.append("Peak RSS is `/usr/bin/time`'s maximum resident set size; for the gcc build it is that of "
              "the largest process in the tree (usually cc1).")
