@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -215,6 +216,16 @@ static inline size_t resident_bytes(void) {
   int got = fscanf(f, "%lu %lu", &total, &pages);
   fclose(f);
   return got == 2 ? (size_t)pages * (size_t)sysconf(_SC_PAGESIZE) : 0;
+}
+
+/* Whether the page holding p is in memory: 1 resident, 0 mapped but not
+ * resident (never touched, or given back to the kernel), -1 not mapped at
+ * all, -2 any other mincore error. */
+static inline int page_residency(const void *p) {
+  size_t page = (size_t)sysconf(_SC_PAGESIZE);
+  unsigned char v = 0;
+  if (mincore((void *)((uintptr_t)p & ~(uintptr_t)(page - 1)), page, &v) != 0) return errno == ENOMEM ? -1 : -2;
+  return v & 1;
 }
 
 #endif /* WARDEN_TESTS_CHECK_H */

@@ -25,12 +25,6 @@ static wd_stats_t stats(void) {
 
 static void *page_of(const void *p) { return (void *)((uintptr_t)p & ~(uintptr_t)(PAGE - 1)); }
 
-/* 1: resident, 0: mapped but not resident, -1: not mapped at all. */
-static int residency(const void *p) {
-  unsigned char v = 0;
-  if (mincore(page_of(p), PAGE, &v) != 0) return errno == ENOMEM ? -1 : -2;
-  return v & 1;
-}
 
 
 static int mapped(const void *p) {
@@ -123,13 +117,13 @@ static void test_memory_returned(void) {
   if (!CHECK(p != NULL)) return;
   memset(p, 0x11, n);
   char *middle = p + n / 2;
-  CHECK(residency(middle) == 1);
+  CHECK(page_residency(middle) == 1);
   wd_free(p);
   /* Freed: inaccessible at once. With a quarantine its pages move to the
    * cache, away from these addresses; without one they stay, inaccessible,
    * until the cache evicts them. */
 #if WD_LARGE_QUARANTINE_RANDOM > 0
-  int r = residency(middle);
+  int r = page_residency(middle);
   CHECKF(r == 0 || r == -1, "freed block: residency %d", r);
 #endif
   CHECK(read_faults(middle));
@@ -234,13 +228,13 @@ static void test_cache_reuse(void) {
 
   char *z = wd_calloc(1, hide_size(n));
   if (!CHECK(z != NULL)) return;
-  CHECK(residency(z + n / 2) == 1); /* the cached pages, not fresh ones */
+  CHECK(page_residency(z + n / 2) == 1); /* the cached pages, not fresh ones */
   CHECK(first_nonzero(z, n) == SIZE_MAX);
   wd_free(z);
 #if WD_ZERO_ON_FREE
   char *m = wd_malloc(hide_size(n));
   if (!CHECK(m != NULL)) return;
-  CHECK(residency(m + n / 2) == 1);
+  CHECK(page_residency(m + n / 2) == 1);
   CHECK(first_nonzero(m, n) == SIZE_MAX);
   wd_free(m);
 #endif
@@ -265,7 +259,7 @@ static void test_cache_reuse(void) {
   wd_free(wide);
   char *part = wd_malloc(hide_size(3 * MIB));
   if (!CHECK(part != NULL)) return;
-  CHECK(residency(part + MIB) == 1);
+  CHECK(page_residency(part + MIB) == 1);
   pattern_fill(part, 3 * MIB, 7);
   CHECK(read_faults(part + 3 * MIB));
   CHECK(read_faults(part - PAGE));

@@ -291,12 +291,6 @@ static void test_resize_in_place(void) {
   CHECK(stats().medium_live == 0);
 }
 
-/* 1 when the page holding p is resident, 0 when not, -1 on error. */
-static int resident_page(const void *p) {
-  unsigned char v = 0;
-  if (mincore((void *)((uintptr_t)p & ~(uintptr_t)4095), 4096, &v) != 0) return -1;
-  return v & 1;
-}
 
 /* The anti-thrash policy of config.h: a free leaves its block's pages in
  * place; once WD_MEDIUM_PURGE_DELAY bytes have been freed into the arena,
@@ -315,7 +309,7 @@ static void test_purge_after_delay(void) {
   /* Every other one: the free blocks cannot merge. */
   for (size_t i = 0; i < N; i += 2) wd_free(p[i]);
   size_t kept = 0;
-  for (size_t i = 0; i < N; i += 2) kept += resident_page(p[i] + n / 2) == 1;
+  for (size_t i = 0; i < N; i += 2) kept += page_residency(p[i] + n / 2) == 1;
   CHECKF(kept == N / 2, "%zu of %d free blocks kept their pages before the delay", kept, N / 2);
   step("frees before the delay");
 
@@ -328,7 +322,7 @@ static void test_purge_after_delay(void) {
     wd_free(q);
   }
   size_t dropped = 0;
-  for (size_t i = 0; i < N; i += 2) dropped += resident_page(p[i] + n / 2) == 0;
+  for (size_t i = 0; i < N; i += 2) dropped += page_residency(p[i] + n / 2) == 0;
   CHECKF(dropped == N / 2, "%zu of %d free blocks purged after the delay", dropped, N / 2);
   size_t wrong = 0;
   for (size_t i = 1; i < N; i += 2) wrong += pattern_mismatch(p[i], n, i) != SIZE_MAX;

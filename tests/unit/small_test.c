@@ -149,11 +149,6 @@ static void test_malloc_zero_slots(void) {
   CHECK(stats().small_live == before.small_live);
 }
 
-static int resident_page(const void *p) {
-  unsigned char v = 0;
-  if (mincore((void *)((uintptr_t)p & ~(uintptr_t)4095), 4096, &v) != 0) return -1;
-  return v & 1;
-}
 
 /* Empty slabs give their pages back once the class has seen
  * WD_SMALL_PURGE_DELAY bytes of frees, not at every free; their slots read
@@ -173,7 +168,7 @@ static void test_empty_slabs_purged(void) {
   }
   for (size_t i = 0; i < N; i++) wd_free(p[i]);
   size_t resident = 0;
-  for (size_t i = 0; i < N; i++) resident += resident_page(p[i]) == 1;
+  for (size_t i = 0; i < N; i++) resident += page_residency(p[i]) == 1;
   CHECKF(resident == N, "%zu of %d freed slots' pages resident before the delay", resident, N);
   /* Batches churned until the class has freed the delay's worth (frees
    * count only as their slots leave the quarantine, or the thread cache
@@ -188,7 +183,7 @@ static void test_empty_slabs_purged(void) {
     for (size_t k = 0; k < BATCH; k++) wd_free(q[k]);
   }
   size_t dropped = 0;
-  for (size_t i = 0; i < N; i++) dropped += resident_page(p[i]) == 0;
+  for (size_t i = 0; i < N; i++) dropped += page_residency(p[i]) == 0;
   CHECKF(dropped >= N / 2, "%zu of %d freed slots' pages given back after the delay", dropped, N);
   CHECK(wd_heap_check() == 0);
   /* Reused: zero (no false write-after-free), sound. */
