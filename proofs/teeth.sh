@@ -23,6 +23,10 @@ bugs=(
   "medium search: no rounding up|src/medium_block.h|mb_search_list|    size += ((size_t)1 << (k - MB_SL_SHIFT)) - 1;|    size += 0;"
   "medium insert: list one step too high|src/medium_block.h|mb_list_of|    l.sl = (unsigned)(size >> (k - MB_SL_SHIFT)) - MB_SL_COUNT;|    l.sl = (unsigned)(size >> (k - MB_SL_SHIFT)) - MB_SL_COUNT + 1;"
   "slot index: reciprocal shift one bit short|src/small_index.h|small_div_magic|  return (size_t)((x * m) >> 32);|  return (size_t)((x * m) >> 31);"
+  "list insert: old first block keeps its back link|src/medium_list.h|ml_insert|  if (first != ML_NONE) r[first + ML_PREV] = ml_encode(b, key, first + ML_PREV);|  (void)first;"
+  "list remove: prev relinked to b, not to next|src/medium_list.h|ml_remove|  else r[prev + ML_NEXT] = ml_encode(next, key, prev + ML_NEXT);|  else r[prev + ML_NEXT] = ml_encode(ml_decode(r[prev + ML_NEXT], key, prev + ML_NEXT), key, prev + ML_NEXT);"
+  "list remove: next's back link not rewritten|src/medium_list.h|ml_remove|  if (next != ML_NONE) r[next + ML_PREV] = ml_encode(prev, key, next + ML_PREV);|  (void)next;"
+  "link encoding: where left out|src/medium_list.h|ml_encode|static inline size_t ml_encode(size_t t, size_t key, size_t w) { return t + key + w; }|static inline size_t ml_encode(size_t t, size_t key, size_t w) { return t + key + w % 2; }"
 )
 
 missed=0

@@ -6,3 +6,4 @@
 #include "medium_block.h"
 #include "size_class.h"
 #include "small_index.h"
+#include "medium_list.h"

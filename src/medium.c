@@ -6,6 +6,7 @@
 #include "config.h"
 #include "lock.h"
 #include "medium_block.h"
+#include "medium_list.h"
 #include "os.h"
 #include "report.h"
 #include "secret.h"
@@ -35,7 +36,7 @@ typedef struct arena {
   lock_t lock;
   uint32_t fl_map;                         /* bit fl: sl_map[fl] != 0 */
   uint32_t sl_map[FL_COUNT];               /* bit sl: list (fl, sl) non-empty */
-  uintptr_t heads[FL_COUNT][MB_SL_COUNT];  /* encoded, like every link */
+  size_t heads[FL_COUNT][MB_SL_COUNT];     /* encoded, like every link */
   size_t live, live_bytes, free_blocks, free_bytes;
   size_t chunks, empty_chunks;
   size_t freed_since_purge;                /* bytes, toward WD_MEDIUM_PURGE_DELAY */
@@ -89,26 +90,54 @@ static bool header_sound(const size_t *c, size_t i) {
          mb_words(size) <= CHUNK_WORDS - MB_TAIL - i;
 }
 
-/* Links are stored xor-ed with the key and with their own address, so a
- * heap overflow cannot plant a usable pointer, nor move one elsewhere. */
-static uintptr_t encode(const uintptr_t *where, const size_t *target) {
-  return (uintptr_t)target ^ secret_keys.link ^ (uintptr_t)where;
+/*
+ * Free-list links name blocks by word index in the medium range, the form
+ * the proved link surgery of medium_list.h works on; this is where pointers
+ * and indices meet. A link is stored plus the key and the index of its own
+ * word, so a heap overflow can neither plant a usable link nor move one
+ * elsewhere. A list head lies outside the range: its "index" is
+ * the same subtraction, wrapped, which is still one distinct value per
+ * word.
+ */
+static size_t *range_words(void) { return (size_t *)sealed.medium_start; }
+
+static size_t where_of(const size_t *w) { return ((uintptr_t)w - sealed.medium_start) / MB_WORD; }
+
+static size_t index_of(const size_t *b) { return b == NULL ? ML_NONE : where_of(b); }
+
+static size_t *block_at(size_t k) { return k == ML_NONE ? NULL : range_words() + k; }
+
+static size_t encode(const size_t *where, const size_t *target) {
+  return ml_encode(index_of(target), secret_keys.link, where_of(where));
 }
 
-static size_t *follow(const uintptr_t *where) {
-  uintptr_t v = *where ^ secret_keys.link ^ (uintptr_t)where;
-  if (v == 0) return NULL;
-  size_t *b = (size_t *)v;
-  bool sound = medium_owns(b) && v % MB_ALIGN == 0;
+/* v, decoded from the link stored at `where`, once it is known to name a
+ * free block this tier wrote; anything else ends the process. */
+static size_t checked(size_t v, const size_t *where) {
+  if (v == ML_NONE) return ML_NONE;
+  size_t idx = v / CHUNK_WORDS;
+  size_t i = v % CHUNK_WORDS;
+  /* A chunk outside the range is never live, so this also bounds v. */
+  bool sound = idx < CHUNK_COUNT && v % 2 == 0 && chunk_live[idx] && i >= MB_FIRST &&
+               i < CHUNK_WORDS - MB_TAIL;
   if (sound) {
-    size_t *c = chunk_of(b);
-    size_t i = (size_t)(b - c);
-    sound = chunk_live[chunk_index(c)] && i >= MB_FIRST && i < CHUNK_WORDS - MB_TAIL &&
-            header_sound(c, i) && mb_is_free(c[i]);
+    const size_t *c = range_words() + idx * CHUNK_WORDS;
+    sound = header_sound(c, i) && mb_is_free(c[i]);
   }
   WD_CHECK(sound, "free list corrupted", where, REPORT_MEDIUM_UNKNOWN);
-  return b;
+  return v;
 }
+
+static size_t follow_index(const size_t *where) {
+  return checked(ml_decode(*where, secret_keys.link, where_of(where)), where);
+}
+
+/* The same for the link in word w of the range r, whose index is known. */
+static size_t follow_word(const size_t *r, size_t w) {
+  return checked(ml_decode(r[w], secret_keys.link, w), &r[w]);
+}
+
+static size_t *follow(const size_t *where) { return block_at(follow_index(where)); }
 
 bool medium_init(void) {
   /* The configured range, or, where the address space is limited (ulimit
@@ -136,40 +165,41 @@ bool medium_init(void) {
   return true;
 }
 
-static uintptr_t *next_link(size_t *b) { return (uintptr_t *)&b[2]; }
-static uintptr_t *prev_link(size_t *b) { return (uintptr_t *)&b[3]; }
+static size_t *next_link(size_t *b) { return &b[ML_NEXT]; }
+static size_t *prev_link(size_t *b) { return &b[ML_PREV]; }
 
-static void list_insert(arena_t *a, size_t *c, size_t i) {
-  size_t *b = &c[i];
+static inline void list_insert(arena_t *a, size_t *c, size_t i) {
   size_t size = mb_size(c[i]);
   mb_list_t l = mb_list_of(size);
-  uintptr_t *head = &a->heads[l.fl][l.sl];
-  size_t *first = follow(head);
-  *next_link(b) = encode(next_link(b), first);
-  *prev_link(b) = encode(prev_link(b), NULL);
-  if (first != NULL) *prev_link(first) = encode(prev_link(first), b);
-  *head = encode(head, b);
+  size_t *head = &a->heads[l.fl][l.sl];
+  size_t *r = range_words();
+  size_t hw = where_of(head);
+  size_t first = checked(ml_decode(*head, secret_keys.link, hw), head);
+  ml_insert(r, secret_keys.link, head, hw, (size_t)(&c[i] - r), first);
   a->sl_map[l.fl] |= 1u << l.sl;
   a->fl_map |= 1u << l.fl;
   a->free_blocks++;
   a->free_bytes += size;
 }
 
-static void list_remove(arena_t *a, size_t *c, size_t i) {
+static inline void list_remove(arena_t *a, size_t *c, size_t i) {
   size_t *b = &c[i];
   size_t size = mb_size(c[i]);
   mb_list_t l = mb_list_of(size);
-  uintptr_t *head = &a->heads[l.fl][l.sl];
-  size_t *next = follow(next_link(b));
-  size_t *prev = follow(prev_link(b));
+  size_t *head = &a->heads[l.fl][l.sl];
+  size_t *r = range_words();
+  size_t hw = where_of(head);
+  size_t at = (size_t)(b - r);
+  size_t next = follow_word(r, at + ML_NEXT);
+  size_t prev = follow_word(r, at + ML_PREV);
   /* Both neighbours must point back at b before either is rewritten. */
-  uintptr_t *into_b = prev != NULL ? next_link(prev) : head;
-  WD_CHECK(follow(into_b) == b, "free list corrupted", b, REPORT_MEDIUM(size));
-  WD_CHECK(next == NULL || follow(prev_link(next)) == b, "free list corrupted", b,
+  size_t into_b = prev != ML_NONE ? follow_word(r, prev + ML_NEXT)
+                                  : checked(ml_decode(*head, secret_keys.link, hw), head);
+  WD_CHECK(into_b == at, "free list corrupted", b, REPORT_MEDIUM(size));
+  WD_CHECK(next == ML_NONE || follow_word(r, next + ML_PREV) == at, "free list corrupted", b,
            REPORT_MEDIUM(size));
-  *into_b = encode(into_b, next);
-  if (next != NULL) *prev_link(next) = encode(prev_link(next), prev);
-  if (*head == encode(head, NULL)) {
+  ml_remove(r, secret_keys.link, head, hw, next, prev);
+  if (ml_decode(*head, secret_keys.link, hw) == ML_NONE) {
     a->sl_map[l.fl] &= ~(1u << l.sl);
     if (a->sl_map[l.fl] == 0) a->fl_map &= ~(1u << l.fl);
   }
@@ -507,7 +537,7 @@ static void check_lists(arena_t *a, size_t free_found) {
   size_t listed = 0;
   for (unsigned fl = 0; fl < FL_COUNT; fl++) {
     for (unsigned sl = 0; sl < MB_SL_COUNT; sl++) {
-      uintptr_t *head = &a->heads[fl][sl];
+      size_t *head = &a->heads[fl][sl];
       bool marked = (a->sl_map[fl] >> sl) & 1;
       bool empty = *head == encode(head, NULL);
       if (marked == empty) report_check_failed("bitmap marks non-empty lists", head, REPORT_MEDIUM_UNKNOWN);

@@ -1,0 +1,248 @@
+/*
+ * The link surgery of the medium tier's free lists, written for the prover
+ * (proofs/README.md). WP's memory model cannot follow a pointer that went
+ * through an integer, so here the whole medium range is one word array
+ * `size_t *r`, a free block is the word index b of its header (always
+ * even), and a link is a word index too:
+ *   r[b + ML_NEXT]  the next block on the list, encoded
+ *   r[b + ML_PREV]  the previous block, encoded
+ * A list's head is one word outside the range (in the arena), encoded with
+ * its own "where" value hw. Encoding adds the secret key and the index of
+ * the word the link is stored in, so an overflow can neither plant a
+ * usable link nor copy one to another word; ML_NONE (index 0, never a block
+ * header) ends a list. medium.c converts pointers to indices at its
+ * boundary, decodes and checks every link it follows, and only then calls
+ * the routines below, which write links and nothing else.
+ *
+ * The proofs model one list as a ghost array s of its blocks in order and a
+ * ghost length n; `linked` ties the words to that model. Ghost code is not
+ * compiled.
+ */
+#ifndef WD_MEDIUM_LIST_H
+#define WD_MEDIUM_LIST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define ML_NONE 0
+#define ML_NEXT 2
+#define ML_PREV 3
+/* Block indices stay below this: the range is at most 2^40 bytes. */
+#define ML_LIMIT (1UL << 40)
+/* "Where" values (word indices, or a head's wrapped index) are byte
+ * offsets divided by 8, so below 2^61; keys are kept below 2^62. The sum
+ * target + key + where then never wraps around. */
+#define ML_WHERE_LIMIT (1UL << 61)
+#define ML_KEY_LIMIT (1UL << 62)
+
+/*@
+  // Links are encoded with addition, not xor: the provers settle sums and
+  // differences of bounded integers at once, while xor facts would not
+  // survive being stated in a definition or under a quantifier
+  // (proofs/README.md).
+  logic integer ml_dec(integer v, integer key, integer w) = v - key - w;
+*/
+
+/*@ requires t < ML_LIMIT && key < ML_KEY_LIMIT && w < ML_WHERE_LIMIT;
+    assigns \nothing;
+    ensures \result == t + key + w;
+    ensures ml_dec(\result, key, w) == t; */
+static inline size_t ml_encode(size_t t, size_t key, size_t w) { return t + key + w; }
+
+/* A word that was not written by ml_encode with this key and place decodes
+ * to a wrapped-around value, which medium.c's checks reject. */
+/*@ assigns \nothing;
+    ensures key + w <= v ==> \result == ml_dec(v, key, w); */
+static inline size_t ml_decode(size_t v, size_t key, size_t w) { return v - key - w; }
+
+/*@
+  // A block index that can be on a list: even, not ML_NONE, its two link
+  // words inside the range.
+  predicate ml_node{L}(size_t *r, integer b) =
+    0 < b < ML_LIMIT && b % 2 == 0 && \valid(r + (b + ML_NEXT .. b + ML_PREV));
+
+  // The ghost model: s[0 .. n-1] are the list's blocks, in order. The ghost
+  // array is of a signed type, unlike the words, so that WP keeps it in a
+  // memory of its own and a write to r never touches it.
+  predicate ml_nodes{L}(size_t *r, int64_t *s, integer n) =
+    \forall integer k; 0 <= k < n ==> ml_node(r, s[k]);
+  predicate ml_distinct{L}(int64_t *s, integer n) =
+    \forall integer j, k; 0 <= j < k < n ==> s[j] != s[k];
+  predicate ml_nexts{L}(size_t *r, size_t key, int64_t *s, integer n) =
+    \forall integer k; 0 <= k < n ==>
+      ml_dec(r[s[k] + ML_NEXT], key, s[k] + ML_NEXT) == (k + 1 < n ? s[k + 1] : ML_NONE);
+  predicate ml_prevs{L}(size_t *r, size_t key, int64_t *s, integer n) =
+    \forall integer k; 0 <= k < n ==>
+      ml_dec(r[s[k] + ML_PREV], key, s[k] + ML_PREV) == (0 < k ? s[k - 1] : ML_NONE);
+  predicate ml_head{L}(size_t *head, size_t key, size_t hw, int64_t *s, integer n) =
+    ml_dec(*head, key, hw) == (n == 0 ? ML_NONE : s[0]);
+  predicate ml_apart{L}(size_t *r, size_t *head, int64_t *s, integer n) =
+    \forall integer k; 0 <= k < n ==> \separated(head, r + (s[k] + ML_NEXT .. s[k] + ML_PREV));
+
+  // The list whose head word is *head holds exactly s[0 .. n-1], in order.
+  predicate linked{L}(size_t *r, size_t key, size_t *head, size_t hw, int64_t *s, integer n) =
+    0 <= n && key < ML_KEY_LIMIT && hw < ML_WHERE_LIMIT && \valid(head) && ml_nodes(r, s, n) && ml_distinct(s, n) && ml_apart(r, head, s, n) &&
+    ml_head(head, key, hw, s, n) && ml_nexts(r, key, s, n) && ml_prevs(r, key, s, n);
+*/
+
+/*@ ghost
+  // Makes room at the front of the model: s[1 .. n] = old s[0 .. n-1], s[0] = b.
+  /@ requires \valid(s + (0 .. n));
+     assigns s[0 .. n];
+     ensures s[0] == b;
+     ensures \forall integer k; 0 <= k < n ==> s[k + 1] == \old(s[k]); @/
+  static void ml_push(int64_t \ghost *s, size_t n, int64_t b) {
+    /@ loop invariant 0 <= x <= n;
+       loop invariant \forall integer k; 0 <= k < x ==> s[k] == \at(s[k], Pre);
+       loop invariant \forall integer k; x < k <= n ==> s[k] == \at(s[k - 1], Pre);
+       loop assigns x, s[1 .. n];
+       loop variant x; @/
+    for (size_t x = n; x > 0; x--) s[x] = s[x - 1];
+    s[0] = b;
+  }
+
+  // Closes the gap at p: s[p .. n-2] = old s[p+1 .. n-1].
+  /@ requires p < n && \valid(s + (0 .. n - 1));
+     assigns s[p .. n - 1];
+     ensures \forall integer k; 0 <= k < p ==> s[k] == \old(s[k]);
+     ensures \forall integer k; p <= k < n - 1 ==> s[k] == \old(s[k + 1]); @/
+  static void ml_drop(int64_t \ghost *s, size_t n, size_t p) {
+    /@ loop invariant p <= x <= n - 1;
+       loop invariant \forall integer k; 0 <= k < p ==> s[k] == \at(s[k], Pre);
+       loop invariant \forall integer k; p <= k < x ==> s[k] == \at(s[k + 1], Pre);
+       loop invariant \forall integer k; x <= k < n ==> s[k] == \at(s[k], Pre);
+       loop assigns x, s[p .. n - 1];
+       loop variant n - x; @/
+    for (size_t x = p; x + 1 < n; x++) s[x] = s[x + 1];
+  }
+*/
+
+/* Puts block b at the front of the list whose head is *head; first is the
+ * head decoded (medium.c has checked it). Writes b's two links, the old
+ * first block's back link, and the head. */
+/*@ requires linked(r, key, head, hw, s, n) && n < ML_LIMIT && \valid(s + (0 .. n));
+    requires ml_node(r, b) && \separated(head, r + (b + ML_NEXT .. b + ML_PREV));
+    requires \forall integer k; 0 <= k < n ==> s[k] != b;
+    requires first == ml_dec(*head, key, hw);
+    assigns r[b + ML_NEXT], r[b + ML_PREV], r[first + ML_PREV], *head, s[0 .. n];
+    ensures linked(r, key, head, hw, s, n + 1);
+    ensures s[0] == b && \forall integer k; 0 <= k < n ==> s[k + 1] == \old(s[k]); */
+static inline void ml_insert(size_t *r, size_t key, size_t *head, size_t hw, size_t b, size_t first)
+    /*@ ghost (int64_t \ghost *s, size_t n) */ {
+  //@ assert first == (n == 0 ? ML_NONE : s[0]);
+  //@ assert first % 2 == 0 && first < ML_LIMIT && (first != ML_NONE ==> 0 < n);
+  // The model first: b goes in front, and the old links already say what
+  // the new list needs from position 1 on.
+  //@ ghost ml_push(s, n, (int64_t)b);
+  //@ assert s[0] == b && (0 < n ==> s[1] == first);
+  //@ assert \forall integer k; 1 <= k < n + 1 ==> s[k] == \at(s[k - 1], Pre);
+  //@ assert \forall integer k; 1 <= k < n + 1 ==> s[k] != b && s[k] % 2 == 0;
+  //@ assert ml_nodes(r, s, n + 1) && ml_distinct(s, n + 1) && ml_apart(r, head, s, n + 1);
+  /*@ assert \forall integer k; 1 <= k < n + 1 ==>
+        ml_dec(r[\at(s[k - 1], Pre) + ML_NEXT], key, \at(s[k - 1], Pre) + ML_NEXT) ==
+          (k < n ? \at(s[k], Pre) : ML_NONE); */
+  /*@ assert \forall integer k; 1 <= k < n + 1 ==>
+        ml_dec(r[s[k] + ML_NEXT], key, s[k] + ML_NEXT) == (k + 1 < n + 1 ? s[k + 1] : ML_NONE); */
+  /*@ assert \forall integer k; 2 <= k < n + 1 ==>
+        ml_dec(r[\at(s[k - 1], Pre) + ML_PREV], key, \at(s[k - 1], Pre) + ML_PREV) ==
+          \at(s[k - 2], Pre); */
+  /*@ assert \forall integer k; 2 <= k < n + 1 ==>
+        ml_dec(r[s[k] + ML_PREV], key, s[k] + ML_PREV) == s[k - 1]; */
+  r[b + ML_NEXT] = ml_encode(first, key, b + ML_NEXT);
+  //@ assert ml_dec(r[b + ML_NEXT], key, b + ML_NEXT) == first;
+  r[b + ML_PREV] = ml_encode(ML_NONE, key, b + ML_PREV);
+  //@ assert ml_dec(r[b + ML_NEXT], key, b + ML_NEXT) == first;
+  //@ assert ml_dec(r[b + ML_PREV], key, b + ML_PREV) == ML_NONE;
+  if (first != ML_NONE) r[first + ML_PREV] = ml_encode(b, key, first + ML_PREV);
+  //@ assert ml_dec(r[b + ML_NEXT], key, b + ML_NEXT) == first;
+  //@ assert ml_dec(r[b + ML_PREV], key, b + ML_PREV) == ML_NONE;
+  //@ assert 0 < n ==> ml_dec(r[first + ML_PREV], key, first + ML_PREV) == b;
+  *head = ml_encode(b, key, hw);
+  //@ assert ml_dec(*head, key, hw) == b;
+  //@ assert ml_dec(r[b + ML_NEXT], key, b + ML_NEXT) == first;
+  //@ assert ml_dec(r[b + ML_PREV], key, b + ML_PREV) == ML_NONE;
+  //@ assert 0 < n ==> ml_dec(r[first + ML_PREV], key, first + ML_PREV) == b;
+  /*@ assert \forall integer k, x; 1 <= k < n + 1 && x == s[k] ==>
+        r[x + ML_NEXT] == \at(r[x + ML_NEXT], Pre); */
+  /*@ assert \forall integer k, x; 2 <= k < n + 1 && x == s[k] ==>
+        r[x + ML_PREV] == \at(r[x + ML_PREV], Pre); */
+  /*@ assert \forall integer k; 1 <= k < n + 1 ==>
+        ml_dec(r[s[k] + ML_NEXT], key, s[k] + ML_NEXT) == (k + 1 < n + 1 ? s[k + 1] : ML_NONE); */
+  /*@ assert \forall integer k; 2 <= k < n + 1 ==>
+        ml_dec(r[s[k] + ML_PREV], key, s[k] + ML_PREV) == s[k - 1]; */
+  //@ assert ml_head(head, key, hw, s, n + 1);
+  //@ assert ml_nexts(r, key, s, n + 1);
+  //@ assert ml_prevs(r, key, s, n + 1);
+}
+
+/* Takes block s[p] off its list; next and prev are its links decoded
+ * (medium.c has checked them, and that both point back at it). Writes the
+ * link into it (prev's next, or the head) and next's back link. */
+/*@ requires linked(r, key, head, hw, s, n) && p < n;
+    requires next == ml_dec(r[s[p] + ML_NEXT], key, s[p] + ML_NEXT);
+    requires prev == ml_dec(r[s[p] + ML_PREV], key, s[p] + ML_PREV);
+    assigns r[prev + ML_NEXT], r[next + ML_PREV], *head, s[p .. n - 1];
+    ensures linked(r, key, head, hw, s, n - 1);
+    ensures \forall integer k; 0 <= k < p ==> s[k] == \old(s[k]);
+    ensures \forall integer k; p <= k < n - 1 ==> s[k] == \old(s[k + 1]); */
+static inline void ml_remove(size_t *r, size_t key, size_t *head, size_t hw, size_t next, size_t prev)
+    /*@ ghost (int64_t \ghost *s, size_t n, size_t p) */ {
+  //@ assert next == (p + 1 < n ? s[p + 1] : ML_NONE);
+  //@ assert prev == (0 < p ? s[p - 1] : ML_NONE);
+  //@ assert next % 2 == 0 && prev % 2 == 0 && next < ML_LIMIT && prev < ML_LIMIT;
+  //@ assert (p + 1 < n <==> next != ML_NONE) && (0 < p <==> prev != ML_NONE);
+  //@ assert \forall integer j, k; 0 <= j < k < n ==> s[j] != s[k];
+  // The model first: position p goes, and the old links already say what
+  // the new list needs everywhere but at the gap.
+  //@ ghost ml_drop(s, n, p);
+  //@ assert \forall integer k; 0 <= k < p ==> s[k] == \at(s[k], Pre);
+  //@ assert \forall integer k; p <= k < n - 1 ==> s[k] == \at(s[k + 1], Pre);
+  //@ assert (p + 1 < n ==> next == s[p]) && (0 < p ==> prev == s[p - 1]);
+  //@ assert ml_nodes(r, s, n - 1);
+  //@ assert \forall integer j, k; 0 <= j < k < p ==> s[j] != s[k];
+  //@ assert \forall integer j, k; p <= j < k < n - 1 ==> \at(s[j + 1], Pre) != \at(s[k + 1], Pre);
+  //@ assert \forall integer j, k; p <= j < k < n - 1 ==> s[j] != s[k];
+  //@ assert \forall integer j, k; 0 <= j < p <= k < n - 1 ==> \at(s[j], Pre) != \at(s[k + 1], Pre);
+  //@ assert \forall integer j, k; 0 <= j < p <= k < n - 1 ==> s[j] != s[k];
+  //@ assert ml_distinct(s, n - 1);
+  //@ assert \forall integer k; 0 <= k < p ==> \separated(head, r + (s[k] + ML_NEXT .. s[k] + ML_PREV));
+  /*@ assert \forall integer k; p <= k < n - 1 ==>
+        \separated(head, r + (\at(s[k + 1], Pre) + ML_NEXT .. \at(s[k + 1], Pre) + ML_PREV)); */
+  //@ assert \forall integer k; p <= k < n - 1 ==> \separated(head, r + (s[k] + ML_NEXT .. s[k] + ML_PREV));
+  //@ assert ml_apart(r, head, s, n - 1);
+  //@ assert \forall integer k; 0 <= k < n - 1 ==> s[k] != next || k == p;
+  //@ assert \forall integer k; 0 <= k < n - 1 ==> s[k] != prev || k + 1 == p;
+  /*@ assert \forall integer k; 0 <= k < p - 1 ==>
+        ml_dec(r[s[k] + ML_NEXT], key, s[k] + ML_NEXT) == s[k + 1]; */
+  /*@ assert \forall integer k; p <= k < n - 1 ==>
+        ml_dec(r[s[k] + ML_NEXT], key, s[k] + ML_NEXT) == (k + 1 < n - 1 ? s[k + 1] : ML_NONE); */
+  /*@ assert \forall integer k; 0 <= k < p ==>
+        ml_dec(r[s[k] + ML_PREV], key, s[k] + ML_PREV) == (0 < k ? s[k - 1] : ML_NONE); */
+  /*@ assert \forall integer k; p + 1 <= k < n - 1 ==>
+        ml_dec(r[s[k] + ML_PREV], key, s[k] + ML_PREV) == s[k - 1]; */
+  if (prev == ML_NONE) *head = ml_encode(next, key, hw);
+  else r[prev + ML_NEXT] = ml_encode(next, key, prev + ML_NEXT);
+  //@ assert 0 < p ==> ml_dec(r[s[p - 1] + ML_NEXT], key, s[p - 1] + ML_NEXT) == next;
+  if (next != ML_NONE) r[next + ML_PREV] = ml_encode(prev, key, next + ML_PREV);
+  //@ assert 0 < p ==> ml_dec(r[s[p - 1] + ML_NEXT], key, s[p - 1] + ML_NEXT) == next;
+  //@ assert p + 1 < n ==> ml_dec(r[s[p] + ML_PREV], key, s[p] + ML_PREV) == prev;
+  //@ assert p == 0 ==> ml_dec(*head, key, hw) == next;
+  //@ assert 0 < p ==> *head == \at(*head, Pre);
+  /*@ assert \forall integer k, x; 0 <= k < n - 1 && k + 1 != p && x == s[k] ==>
+        r[x + ML_NEXT] == \at(r[x + ML_NEXT], Pre); */
+  /*@ assert \forall integer k, x; 0 <= k < n - 1 && k != p && x == s[k] ==>
+        r[x + ML_PREV] == \at(r[x + ML_PREV], Pre); */
+  /*@ assert \forall integer k; 0 <= k < p - 1 ==>
+        ml_dec(r[s[k] + ML_NEXT], key, s[k] + ML_NEXT) == s[k + 1]; */
+  /*@ assert \forall integer k; p <= k < n - 1 ==>
+        ml_dec(r[s[k] + ML_NEXT], key, s[k] + ML_NEXT) == (k + 1 < n - 1 ? s[k + 1] : ML_NONE); */
+  /*@ assert \forall integer k; 0 <= k < p ==>
+        ml_dec(r[s[k] + ML_PREV], key, s[k] + ML_PREV) == (0 < k ? s[k - 1] : ML_NONE); */
+  /*@ assert \forall integer k; p + 1 <= k < n - 1 ==>
+        ml_dec(r[s[k] + ML_PREV], key, s[k] + ML_PREV) == s[k - 1]; */
+  //@ assert ml_head(head, key, hw, s, n - 1);
+  //@ assert ml_nexts(r, key, s, n - 1);
+  //@ assert ml_prevs(r, key, s, n - 1);
+}
+
+#endif /* WD_MEDIUM_LIST_H */
