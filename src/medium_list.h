@@ -103,20 +103,6 @@ static inline size_t ml_decode(size_t v, size_t key, size_t w) { return v - key 
     s[0] = b;
   }
 
-  // Closes the gap at p: s[p .. n-2] = old s[p+1 .. n-1].
-  /@ requires p < n && \valid(s + (0 .. n - 1));
-     assigns s[p .. n - 1];
-     ensures \forall integer k; 0 <= k < p ==> s[k] == \old(s[k]);
-     ensures \forall integer k; p <= k < n - 1 ==> s[k] == \old(s[k + 1]); @/
-  static void ml_drop(int64_t \ghost *s, size_t n, size_t p) {
-    /@ loop invariant p <= x <= n - 1;
-       loop invariant \forall integer k; 0 <= k < p ==> s[k] == \at(s[k], Pre);
-       loop invariant \forall integer k; p <= k < x ==> s[k] == \at(s[k + 1], Pre);
-       loop invariant \forall integer k; x <= k < n ==> s[k] == \at(s[k], Pre);
-       loop assigns x, s[p .. n - 1];
-       loop variant n - x; @/
-    for (size_t x = p; x + 1 < n; x++) s[x] = s[x + 1];
-  }
 */
 
 /* Puts block b at the front of the list whose head is *head; first is the
@@ -185,25 +171,153 @@ static inline void ml_insert(size_t *r, size_t key, size_t *head, size_t hw, siz
   //@ assert ml_prevs(r, key, s, n + 1);
 }
 
-/* Takes a block off its list: next and prev are its links decoded
+/*@
+  // t is s without position p: the list after that block is taken off.
+  predicate ml_without{L}(int64_t *s, integer n, integer p, int64_t *t) =
+    (\forall integer k; 0 <= k < p ==> t[k] == s[k]) &&
+    (\forall integer k; p <= k < n - 1 ==> t[k] == s[k + 1]);
+*/
+
+/*@ ghost
+  // Each lemma below speaks of one memory state and is proved from its own
+  // preconditions alone; ml_remove calls them where their facts hold.
+
+  // Taking a block off keeps the model's nodes valid and distinct.
+  /@ requires ml_nodes(r, s, n) && ml_distinct(s, n) && p < n && ml_without(s, n, p, t);
+     assigns \nothing;
+     ensures ml_nodes(r, t, n - 1) && ml_distinct(t, n - 1); @/
+  static void ml_lemma_without(size_t *r, int64_t \ghost *s, size_t n, size_t p, int64_t \ghost *t) {
+    //@ assert \forall integer k; 0 <= k < p ==> ml_node(r, t[k]);
+    //@ assert \forall integer k; p <= k < n - 1 ==> ml_node(r, t[k]);
+    //@ assert \forall integer j, k; 0 <= j < k < p ==> t[j] != t[k];
+    //@ assert \forall integer j, k; p <= j < k < n - 1 ==> s[j + 1] != s[k + 1];
+    //@ assert \forall integer j, k; p <= j < k < n - 1 ==> t[j] != t[k];
+    //@ assert \forall integer j, k; 0 <= j < p <= k < n - 1 ==> s[j] != s[k + 1];
+    //@ assert \forall integer j, k; 0 <= j < p <= k < n - 1 ==> t[j] != t[k];
+  }
+
+  // The next links that stay, read through the new model.
+  /@ requires ml_nexts(r, key, s, n) && p < n && ml_without(s, n, p, t);
+     assigns \nothing;
+     ensures \forall integer k; 0 <= k < p - 1 ==>
+       ml_dec(r[t[k] + ML_NEXT], key, t[k] + ML_NEXT) == t[k + 1];
+     ensures \forall integer k; p <= k < n - 1 ==>
+       ml_dec(r[t[k] + ML_NEXT], key, t[k] + ML_NEXT) == (k + 1 < n - 1 ? t[k + 1] : ML_NONE); @/
+  static void ml_lemma_nexts_without(size_t *r, size_t key, int64_t \ghost *s, size_t n, size_t p,
+                                     int64_t \ghost *t) {
+    /@ assert \forall integer k; 0 <= k < p - 1 ==>
+         ml_dec(r[s[k] + ML_NEXT], key, s[k] + ML_NEXT) == s[k + 1]; @/
+    /@ assert \forall integer k; p <= k < n - 1 ==>
+         ml_dec(r[s[k + 1] + ML_NEXT], key, s[k + 1] + ML_NEXT) == (k + 2 < n ? s[k + 2] : ML_NONE); @/
+  }
+
+  // The prev links that stay, read through the new model.
+  /@ requires ml_prevs(r, key, s, n) && p < n && ml_without(s, n, p, t);
+     assigns \nothing;
+     ensures \forall integer k; 0 <= k < p ==>
+       ml_dec(r[t[k] + ML_PREV], key, t[k] + ML_PREV) == (0 < k ? t[k - 1] : ML_NONE);
+     ensures \forall integer k; p + 1 <= k < n - 1 ==>
+       ml_dec(r[t[k] + ML_PREV], key, t[k] + ML_PREV) == t[k - 1]; @/
+  static void ml_lemma_prevs_without(size_t *r, size_t key, int64_t \ghost *s, size_t n, size_t p,
+                                     int64_t \ghost *t) {
+    /@ assert \forall integer k; 0 <= k < p ==>
+         ml_dec(r[s[k] + ML_PREV], key, s[k] + ML_PREV) == (0 < k ? s[k - 1] : ML_NONE); @/
+    /@ assert \forall integer k; p + 1 <= k < n - 1 ==>
+         ml_dec(r[s[k + 1] + ML_PREV], key, s[k + 1] + ML_PREV) == s[k]; @/
+  }
+
+  // The next links of a list of m blocks, from the blocks before p - 1,
+  // the block at p - 1 and the blocks from p on.
+  /@ requires p <= m;
+     requires \forall integer k; 0 <= k < p - 1 ==>
+       ml_dec(r[t[k] + ML_NEXT], key, t[k] + ML_NEXT) == t[k + 1];
+     requires 0 < p ==>
+       ml_dec(r[t[p - 1] + ML_NEXT], key, t[p - 1] + ML_NEXT) == (p < m ? t[p] : ML_NONE);
+     requires \forall integer k; p <= k < m ==>
+       ml_dec(r[t[k] + ML_NEXT], key, t[k] + ML_NEXT) == (k + 1 < m ? t[k + 1] : ML_NONE);
+     assigns \nothing;
+     ensures ml_nexts(r, key, t, m); @/
+  static void ml_lemma_nexts_assemble(size_t *r, size_t key, int64_t \ghost *t, size_t m, size_t p) {}
+
+  // The prev links likewise, from the blocks before p, p, and after p.
+  /@ requires p <= m;
+     requires \forall integer k; 0 <= k < p ==>
+       ml_dec(r[t[k] + ML_PREV], key, t[k] + ML_PREV) == (0 < k ? t[k - 1] : ML_NONE);
+     requires p < m ==>
+       ml_dec(r[t[p] + ML_PREV], key, t[p] + ML_PREV) == (0 < p ? t[p - 1] : ML_NONE);
+     requires \forall integer k; p + 1 <= k < m ==>
+       ml_dec(r[t[k] + ML_PREV], key, t[k] + ML_PREV) == t[k - 1];
+     assigns \nothing;
+     ensures ml_prevs(r, key, t, m); @/
+  static void ml_lemma_prevs_assemble(size_t *r, size_t key, int64_t \ghost *t, size_t m, size_t p) {}
+*/
+
+/* Takes block s[p] off its list: next and prev are its links decoded
  * (medium.c has checked them, and that both point back at it). Writes the
  * link into it (prev's next, or the head) and next's back link, nothing
- * else. The proof against the list model is not finished
- * (proofs/wip/ml_remove_model.h). */
-/*@ requires key < ML_KEY_LIMIT && hw < ML_WHERE_LIMIT && \valid(head) && ml_apart(r, head);
-    requires next < ML_LIMIT && next % 2 == 0 && prev < ML_LIMIT && prev % 2 == 0;
-    requires prev != ML_NONE ==> \valid(r + (prev + ML_NEXT));
-    requires next != ML_NONE ==> \valid(r + (next + ML_PREV));
+ * else. The model after is a second ghost array t rather than s shifted in
+ * place: the ghost arrays then never change inside the function, and every
+ * step that re-indexes the list is a fact about one memory state
+ * (proofs/README.md). */
+/*@ requires linked(r, key, head, hw, s, n) && 0 < n && p < n;
+    requires ml_without(s, n, p, t);
+    requires next == ml_dec(r[s[p] + ML_NEXT], key, s[p] + ML_NEXT);
+    requires prev == ml_dec(r[s[p] + ML_PREV], key, s[p] + ML_PREV);
     assigns *head, r[prev + ML_NEXT], r[next + ML_PREV];
+    ensures linked(r, key, head, hw, t, n - 1);
     ensures prev == ML_NONE ==> ml_dec(*head, key, hw) == next;
     ensures prev != ML_NONE ==>
       ml_dec(r[prev + ML_NEXT], key, prev + ML_NEXT) == next && *head == \old(*head);
     ensures next != ML_NONE ==> ml_dec(r[next + ML_PREV], key, next + ML_PREV) == prev; */
-static inline void ml_remove(size_t *r, size_t key, size_t *head, size_t hw, size_t next, size_t prev) {
+static inline void ml_remove(size_t *r, size_t key, size_t *head, size_t hw, size_t next, size_t prev)
+    /*@ ghost (int64_t \ghost *s, size_t n, size_t p, int64_t \ghost *t) */ {
+  //@ assert next == (p + 1 < n ? s[p + 1] : ML_NONE);
+  //@ assert prev == (0 < p ? s[p - 1] : ML_NONE);
+  //@ assert next % 2 == 0 && prev % 2 == 0 && next < ML_LIMIT && prev < ML_LIMIT;
+  //@ assert (p + 1 < n <==> next != ML_NONE) && (0 < p <==> prev != ML_NONE);
+  //@ assert p + 1 < n ==> next == t[p];
+  //@ assert 0 < p ==> prev == t[p - 1];
+  // The new model and the links that stay, before any write.
+  //@ ghost ml_lemma_without(r, s, n, p, t);
+  //@ ghost ml_lemma_nexts_without(r, key, s, n, p, t);
+  //@ ghost ml_lemma_prevs_without(r, key, s, n, p, t);
+  //@ assert \forall integer k; 0 <= k < n - 1 ==> 0 < t[k] < ML_LIMIT && t[k] % 2 == 0;
+  //@ assert \forall integer k; 0 <= k < n - 1 && k + 1 != p ==> t[k] != prev;
+  //@ assert \forall integer k; 0 <= k < n - 1 && k != p ==> t[k] != next;
+  //@ assert 0 < p ==> ml_dec(*head, key, hw) == t[0];
   if (prev == ML_NONE) *head = ml_encode(next, key, hw);
   else r[prev + ML_NEXT] = ml_encode(next, key, prev + ML_NEXT);
   //@ assert prev != ML_NONE ==> ml_dec(r[prev + ML_NEXT], key, prev + ML_NEXT) == next;
   if (next != ML_NONE) r[next + ML_PREV] = ml_encode(prev, key, next + ML_PREV);
+  //@ assert prev != ML_NONE ==> ml_dec(r[prev + ML_NEXT], key, prev + ML_NEXT) == next;
+  //@ assert next != ML_NONE ==> ml_dec(r[next + ML_PREV], key, next + ML_PREV) == prev;
+  //@ assert prev == ML_NONE ==> ml_dec(*head, key, hw) == next;
+  //@ assert prev != ML_NONE ==> *head == \at(*head, Pre);
+  // Every other link word is as it was: link words of other blocks are
+  // other words, and a next word is never a prev word (even and odd).
+  /*@ assert \forall integer x; 0 < x < ML_LIMIT && x % 2 == 0 && x != prev ==>
+        r[x + ML_NEXT] == \at(r[x + ML_NEXT], Pre); */
+  /*@ assert \forall integer x; 0 < x < ML_LIMIT && x % 2 == 0 && x != next ==>
+        r[x + ML_PREV] == \at(r[x + ML_PREV], Pre); */
+  /*@ assert \forall integer k, x; 0 <= k < n - 1 && k + 1 != p && x == t[k] ==>
+        r[x + ML_NEXT] == \at(r[x + ML_NEXT], Pre); */
+  /*@ assert \forall integer k, x; 0 <= k < n - 1 && k != p && x == t[k] ==>
+        r[x + ML_PREV] == \at(r[x + ML_PREV], Pre); */
+  /*@ assert \forall integer k; 0 <= k < p - 1 ==>
+        ml_dec(r[t[k] + ML_NEXT], key, t[k] + ML_NEXT) == t[k + 1]; */
+  /*@ assert 0 < p ==>
+        ml_dec(r[t[p - 1] + ML_NEXT], key, t[p - 1] + ML_NEXT) == (p < n - 1 ? t[p] : ML_NONE); */
+  /*@ assert \forall integer k; p <= k < n - 1 ==>
+        ml_dec(r[t[k] + ML_NEXT], key, t[k] + ML_NEXT) == (k + 1 < n - 1 ? t[k + 1] : ML_NONE); */
+  //@ ghost ml_lemma_nexts_assemble(r, key, t, n - 1, p);
+  /*@ assert \forall integer k; 0 <= k < p ==>
+        ml_dec(r[t[k] + ML_PREV], key, t[k] + ML_PREV) == (0 < k ? t[k - 1] : ML_NONE); */
+  /*@ assert p < n - 1 ==>
+        ml_dec(r[t[p] + ML_PREV], key, t[p] + ML_PREV) == (0 < p ? t[p - 1] : ML_NONE); */
+  /*@ assert \forall integer k; p + 1 <= k < n - 1 ==>
+        ml_dec(r[t[k] + ML_PREV], key, t[k] + ML_PREV) == t[k - 1]; */
+  //@ ghost ml_lemma_prevs_assemble(r, key, t, n - 1, p);
+  //@ assert ml_head(head, key, hw, t, n - 1);
 }
 
 #endif /* WD_MEDIUM_LIST_H */
