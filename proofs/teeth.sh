@@ -23,6 +23,10 @@ bugs=(
   "medium search: no rounding up|src/medium_block.h|mb_search_list|    size += ((size_t)1 << (k - MB_SL_SHIFT)) - 1;|    size += 0;"
   "medium insert: list one step too high|src/medium_block.h|mb_list_of|    l.sl = (unsigned)(size >> (k - MB_SL_SHIFT)) - MB_SL_COUNT;|    l.sl = (unsigned)(size >> (k - MB_SL_SHIFT)) - MB_SL_COUNT + 1;"
   "slot index: reciprocal shift one bit short|src/small_index.h|small_div_magic|  return (size_t)((x * m) >> 32);|  return (size_t)((x * m) >> 31);"
+  "init: the first block one step short|src/medium_block.h|mb_init|  mb_set(c, MB_FIRST, MB_WHOLE, 1) /*@ ghost (g) */;|  mb_set(c, MB_FIRST, MB_WHOLE - MB_ALIGN, 1) /*@ ghost (g) */;"
+  "set: footer one word past the block|src/medium_block.h|mb_set|  c[i + mb_words(size) - 1] = t;|  c[i + mb_words(size)] = t;"
+  "walk: a stale footer is accepted|src/medium_block.h|mb_block_ok|  return c[i + mb_words(size) - 1] == t;|  return 1;"
+  "walk: steps past the block's end|src/medium_block.h|mb_walk|    size_t j = mb_next(c, i);|    size_t j = mb_next(c, i) + 2;"
 )
 
 missed=0
