@@ -23,6 +23,8 @@ bugs=(
   "medium search: no rounding up|src/medium_block.h|mb_search_list|    size += ((size_t)1 << (k - MB_SL_SHIFT)) - 1;|    size += 0;"
   "medium insert: list one step too high|src/medium_block.h|mb_list_of|    l.sl = (unsigned)(size >> (k - MB_SL_SHIFT)) - MB_SL_COUNT;|    l.sl = (unsigned)(size >> (k - MB_SL_SHIFT)) - MB_SL_COUNT + 1;"
   "slot index: reciprocal shift one bit short|src/small_index.h|small_div_magic|  return (size_t)((x * m) >> 32);|  return (size_t)((x * m) >> 31);"
+  "list search: skips the start list itself|src/medium_block.h|mb_find_list|  uint32_t sl_bits = word >> from.sl;|  uint32_t sl_bits = word >> from.sl >> 1 << 1;"
+  "list search: next levels searched from fl, not fl + 1|src/medium_block.h|mb_find_list|  unsigned next = from.fl + 1;|  unsigned next = from.fl;"
 )
 
 missed=0
