@@ -429,6 +429,13 @@ static inline mb_list_t mb_search_list(size_t size) {
  * which callers test with fl < count as they do for mb_search_list. The
  * maps are shifted right instead of masked so that the prover only needs
  * its axiom for a bit of x >> n.
+ *
+ * Two habits of the provers shape the assertions below. They do not match a
+ * bit s against i + from.sl, so each shift fact is indexed by the bit s of
+ * the unshifted word. And WP's simplifier turns bit_test into a mask test in
+ * assertions but not inside a predicate's body, after which the provers
+ * cannot relate the two forms: "every list from the start on is empty" is
+ * therefore written out in full each time, not named.
  */
 /*@
   // (f0, s0) comes no later than (f, s) in search order.
