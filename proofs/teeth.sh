@@ -27,6 +27,8 @@ bugs=(
   "set: footer one word past the block|src/medium_block.h|mb_set|  c[i + mb_words(size) - 1] = t;|  c[i + mb_words(size)] = t;"
   "walk: a stale footer is accepted|src/medium_block.h|mb_block_ok|  return c[i + mb_words(size) - 1] == t;|  return 1;"
   "walk: steps past the block's end|src/medium_block.h|mb_walk|    size_t j = mb_next(c, i);|    size_t j = mb_next(c, i) + 2;"
+  "list search: skips the start list itself|src/medium_block.h|mb_find_list|  uint32_t sl_bits = word >> from.sl;|  uint32_t sl_bits = word >> from.sl >> 1 << 1;"
+  "list search: next levels searched from fl, not fl + 1|src/medium_block.h|mb_find_list|  unsigned next = from.fl + 1;|  unsigned next = from.fl;"
 )
 
 missed=0

@@ -178,19 +178,8 @@ static void list_remove(arena_t *a, size_t *c, size_t i) {
 }
 
 static size_t *find_block(arena_t *a, size_t want) {
-  mb_list_t l = mb_search_list(want);
-  if (l.fl < FL_COUNT) {
-    uint32_t sl_bits = a->sl_map[l.fl] & (~0u << l.sl);
-    unsigned fl = l.fl;
-    if (sl_bits == 0 && fl + 1 < 32) {
-      uint32_t fl_bits = a->fl_map & (~0u << (fl + 1));
-      if (fl_bits != 0) {
-        fl = lowest_bit(fl_bits);
-        sl_bits = a->sl_map[fl];
-      }
-    }
-    if (sl_bits != 0) return follow(&a->heads[fl][lowest_bit(sl_bits)]);
-  }
+  mb_list_t l = mb_find_list(a->fl_map, a->sl_map, FL_COUNT, mb_search_list(want));
+  if (l.fl < FL_COUNT) return follow(&a->heads[l.fl][l.sl]);
   /* The good-fit search skips the list `want` itself falls in; before a new
    * chunk is taken, a few of its blocks are tried. */
   mb_list_t exact = mb_list_of(want);

@@ -633,4 +633,112 @@ static inline mb_list_t mb_search_list(size_t size) {
   return mb_list_of(size);
 }
 
+/*
+ * The search for the next non-empty list, on the arena's two bitmaps: bit
+ * f of fl_map stands for sl_map[f] != 0, bit s of sl_map[f] for list (f, s)
+ * being non-empty. Lists are searched in (fl, sl) order, and a search that
+ * finds nothing returns the list just past the last first level, (count, 0),
+ * which callers test with fl < count as they do for mb_search_list. The
+ * maps are shifted right instead of masked so that the prover only needs
+ * its axiom for a bit of x >> n.
+ *
+ * Two habits of the provers shape the assertions below. They do not match a
+ * bit s against i + from.sl, so each shift fact is indexed by the bit s of
+ * the unshifted word. And WP's simplifier turns bit_test into a mask test in
+ * assertions but not inside a predicate's body, after which the provers
+ * cannot relate the two forms: "every list from the start on is empty" is
+ * therefore written out in full each time, not named.
+ */
+/*@
+  // (f0, s0) comes no later than (f, s) in search order.
+  predicate list_le(integer f0, integer s0, integer f, integer s) =
+    f0 < f || (f0 == f && s0 <= s);
+*/
+
+/*@ requires count <= 32 && \valid_read(sl_map + (0 .. count - 1));
+    requires from.sl < 32;
+    requires fl_high: \forall integer f; count <= f < 32 ==> !bit_test(fl_map, f);
+    assigns \nothing;
+    ensures bounds: \result.fl <= count && \result.sl < 32;
+    ensures none: \result.fl == count ==> \result.sl == 0;
+    ensures found: \result.fl < count ==>
+      list_le(from.fl, from.sl, \result.fl, \result.sl) && bit_test(sl_map[\result.fl], \result.sl);
+    ensures start_level: from.fl < count ==> \forall integer s;
+      from.sl <= s < 32 && (\result.fl == from.fl ==> s < \result.sl) ==>
+        !bit_test(sl_map[from.fl], s);
+    ensures levels_between: \result.fl < count ==>
+      \forall integer f; from.fl < f < \result.fl ==> !bit_test(fl_map, f);
+    ensures lowest_in_level: from.fl < \result.fl < count ==>
+      \forall integer s; 0 <= s < \result.sl ==> !bit_test(sl_map[\result.fl], s);
+    // What the arena keeps true between calls: fl_map marks exactly the
+    // first levels with a non-empty list.
+    behavior agree:
+      assumes \forall integer f; 0 <= f < count ==> (bit_test(fl_map, f) <==> sl_map[f] != 0);
+      ensures words_between: \forall integer f; from.fl < f < \result.fl ==>
+        !bit_test(fl_map, f) && sl_map[f] == 0;
+      ensures none_iff: from.fl < count ==>
+        (\result.fl == count <==>
+          (\forall integer s; from.sl <= s < 32 ==> !bit_test(sl_map[from.fl], s)) &&
+          (\forall integer f; from.fl < f < count ==> sl_map[f] == 0)); */
+static inline mb_list_t mb_find_list(uint32_t fl_map, const uint32_t *sl_map, unsigned count,
+                                     mb_list_t from) {
+  mb_list_t l = {count, 0};
+  if (from.fl >= count) return l;
+  uint32_t word = sl_map[from.fl];
+  uint32_t sl_bits = word >> from.sl;
+  //@ assert sl_shift: \forall integer s; from.sl <= s < 32 ==> (bit_test(word, s) <==> bit_test(sl_bits, s - from.sl));
+  if (sl_bits != 0) {
+    unsigned r = lowest_bit(sl_bits);
+    //@ assert r < 32 && bit_test(word, r + from.sl);
+    //@ assert \forall integer s; from.sl <= s < from.sl + r ==> !bit_test(sl_bits, s - from.sl);
+    //@ assert \forall integer s; from.sl <= s < from.sl + r ==> !bit_test(word, s);
+    /*@ assert !((\forall integer s; from.sl <= s < 32 ==> !bit_test(sl_map[from.fl], s)) &&
+          (\forall integer f; from.fl < f < count ==> sl_map[f] == 0)); */
+    l.fl = from.fl;
+    l.sl = from.sl + r;
+    return l;
+  }
+  //@ assert \forall integer i; 0 <= i < 32 ==> !bit_test(sl_bits, i);
+  //@ assert start_clear: \forall integer s; from.sl <= s < 32 ==> !bit_test(word, s);
+  unsigned next = from.fl + 1;
+  //@ assert next <= 32;
+  /* next < count also keeps the shift below 32. */
+  if (next < count) {
+    uint32_t fl_bits = fl_map >> next;
+    //@ assert fl_shift: \forall integer f; next <= f < 32 ==> (bit_test(fl_map, f) <==> bit_test(fl_bits, f - next));
+    if (fl_bits != 0) {
+      unsigned r = lowest_bit(fl_bits);
+      //@ assert r < 32 && bit_test(fl_map, r + next);
+      //@ assert r + next < 32;
+      unsigned fl = next + r;
+      //@ assert fl == r + next && fl < count;
+      //@ assert \forall integer f; next <= f < fl ==> !bit_test(fl_bits, f - next);
+      //@ assert \forall integer f; from.fl < f < fl ==> !bit_test(fl_map, f);
+      //@ for agree: assert \forall integer f; from.fl < f < fl ==> !bit_test(fl_map, f) && sl_map[f] == 0;
+      uint32_t bits = sl_map[fl];
+      //@ for agree: assert bits != 0;
+      if (bits != 0) {
+        l.fl = fl;
+        l.sl = lowest_bit(bits);
+        //@ assert sl_map[fl] != 0 && from.fl < fl < count;
+        /*@ assert !((\forall integer s; from.sl <= s < 32 ==> !bit_test(sl_map[from.fl], s)) &&
+              (\forall integer f; from.fl < f < count ==> sl_map[f] == 0)); */
+      }
+    } else {
+      //@ assert \forall integer i; 0 <= i < 32 ==> !bit_test(fl_bits, i);
+      //@ assert \forall integer f; from.fl < f < count ==> !bit_test(fl_map, f);
+      //@ for agree: assert \forall integer f; from.fl < f < count ==> (bit_test(fl_map, f) <==> sl_map[f] != 0);
+      //@ for agree: assert \forall integer f; from.fl < f < count ==> sl_map[f] == 0;
+      /*@ for agree: assert ((\forall integer s; from.sl <= s < 32 ==> !bit_test(sl_map[from.fl], s)) &&
+            (\forall integer f; from.fl < f < count ==> sl_map[f] == 0)); */
+    }
+  } else {
+    //@ assert count <= from.fl + 1;
+    //@ assert \forall integer s; from.sl <= s < 32 ==> !bit_test(sl_map[from.fl], s);
+    /*@ assert ((\forall integer s; from.sl <= s < 32 ==> !bit_test(sl_map[from.fl], s)) &&
+          (\forall integer f; from.fl < f < count ==> sl_map[f] == 0)); */
+  }
+  return l;
+}
+
 #endif /* WD_MEDIUM_BLOCK_H */
