@@ -23,10 +23,17 @@ bugs=(
   "medium search: no rounding up|src/medium_block.h|mb_search_list|    size += ((size_t)1 << (k - MB_SL_SHIFT)) - 1;|    size += 0;"
   "medium insert: list one step too high|src/medium_block.h|mb_list_of|    l.sl = (unsigned)(size >> (k - MB_SL_SHIFT)) - MB_SL_COUNT;|    l.sl = (unsigned)(size >> (k - MB_SL_SHIFT)) - MB_SL_COUNT + 1;"
   "slot index: reciprocal shift one bit short|src/small_index.h|small_div_magic|  return (size_t)((x * m) >> 32);|  return (size_t)((x * m) >> 31);"
+  "init: the first block one step short|src/medium_block.h|mb_init|  mb_set(c, MB_FIRST, MB_WHOLE, 1) /*@ ghost (g) */;|  mb_set(c, MB_FIRST, MB_WHOLE - MB_ALIGN, 1) /*@ ghost (g) */;"
+  "set: footer one word past the block|src/medium_block.h|mb_set|  c[i + mb_words(size) - 1] = t;|  c[i + mb_words(size)] = t;"
+  "walk: a stale footer is accepted|src/medium_block.h|mb_block_ok|  return c[i + mb_words(size) - 1] == t;|  return 1;"
+  "walk: steps past the block's end|src/medium_block.h|mb_walk|    size_t j = mb_next(c, i);|    size_t j = mb_next(c, i) + 2;"
+  "list search: skips the start list itself|src/medium_block.h|mb_find_list|  uint32_t sl_bits = word >> from.sl;|  uint32_t sl_bits = word >> from.sl >> 1 << 1;"
+  "list search: next levels searched from fl, not fl + 1|src/medium_block.h|mb_find_list|  unsigned next = from.fl + 1;|  unsigned next = from.fl;"
   "list insert: old first block keeps its back link|src/medium_list.h|ml_insert|  if (first != ML_NONE) r[first + ML_PREV] = ml_encode(b, key, first + ML_PREV);|  (void)first;"
   "list remove: prev relinked to b, not to next|src/medium_list.h|ml_remove|  else r[prev + ML_NEXT] = ml_encode(next, key, prev + ML_NEXT);|  else r[prev + ML_NEXT] = ml_encode(ml_decode(r[prev + ML_NEXT], key, prev + ML_NEXT), key, prev + ML_NEXT);"
   "list remove: next's back link not rewritten|src/medium_list.h|ml_remove|  if (next != ML_NONE) r[next + ML_PREV] = ml_encode(prev, key, next + ML_PREV);|  (void)next;"
   "link encoding: where left out|src/medium_list.h|ml_encode|static inline size_t ml_encode(size_t t, size_t key, size_t w) { return t + key + w; }|static inline size_t ml_encode(size_t t, size_t key, size_t w) { return t + key + w % 2; }"
+  "list remove: first block taken off, head left on it|src/medium_list.h|ml_remove|  if (prev == ML_NONE) *head = ml_encode(next, key, hw);|  if (prev == ML_NONE) (void)hw;"
 )
 
 missed=0

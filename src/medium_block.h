@@ -104,9 +104,20 @@ typedef struct mb_owner {
        k % 2 == 0 && k + MB_MIN / MB_WORD <= nd(g, k) <= e && (nd(g, k) - k) % 2 == 0;
   predicate shape{L}(mb_owner_t *g, integer e) =
     shape_own(g, e) && shape_inside(g, e) && shape_sizes(g, e);
+  // The block [k, e) as its tags say: its header holds its size and state,
+  // its footer repeats the header.
+  predicate tags_at{L}(size_t *c, integer k, integer e) =
+    c[k] % MB_ALIGN <= 1 && tag_words(c[k]) == e - k && c[e - 1] == c[k];
   predicate tags{L}(size_t *c, mb_owner_t *g, integer e) =
-    \forall integer k; MB_FIRST <= k < e && hd(g, k) == k ==>
-      c[k] % MB_ALIGN <= 1 && tag_words(c[k]) == nd(g, k) - k && c[nd(g, k) - 1] == c[k];
+    \forall integer k; MB_FIRST <= k < e && hd(g, k) == k ==> tags_at(c, k, nd(g, k));
+  // The tags of every block that lies wholly before lo or wholly from hi
+  // on. A routine that writes only words in [lo, hi) keeps it, and so does
+  // a ghost step that changes g only inside [lo, hi): this is how `tags`
+  // is carried across a split or a merge without the provers having to
+  // relate two states of the whole chunk at once.
+  predicate tags_apart{L}(size_t *c, mb_owner_t *g, integer lo, integer hi) =
+    \forall integer k; MB_FIRST <= k < MB_END && hd(g, k) == k && k < nd(g, k) <= MB_END &&
+      (nd(g, k) <= lo || hi <= k) ==> tags_at(c, k, nd(g, k));
 
   // A whole chunk: tiled, between its allocated size-0 end tags.
   predicate tiled{L}(size_t *c, mb_owner_t *g) =
@@ -154,8 +165,10 @@ static inline size_t mb_block_for(size_t n) {
     assigns c[i], c[i + size / MB_WORD - 1];
     ensures c[i] == size + is_free && tag_size(c[i]) == size && c[i] % 2 == is_free;
     ensures c[i] % MB_ALIGN <= 1 && tag_words(c[i]) == size / MB_WORD;
-    ensures c[i + size / MB_WORD - 1] == c[i]; */
-static inline void mb_set(size_t *c, size_t i, size_t size, size_t is_free) {
+    ensures c[i + size / MB_WORD - 1] == c[i];
+    ensures keep: \forall integer lo, hi; lo <= i && i + size / MB_WORD <= hi ==>
+      tags_apart{Pre}(c, g, lo, hi) ==> tags_apart(c, g, lo, hi); */
+static inline void mb_set(size_t *c, size_t i, size_t size, size_t is_free) /*@ ghost (mb_owner_t \ghost *g) */ {
   size_t t = mb_tag(size, is_free);
   c[i] = t;
   c[i + mb_words(size) - 1] = t;
@@ -217,6 +230,26 @@ static inline void mb_set(size_t *c, size_t i, size_t size, size_t is_free) {
     }
   }
 
+  // The ghost side of one step of the walk: the tiling of [MB_FIRST, i)
+  // grows by the block [i, j).
+  /@ requires owners(g) && shape(g, i) && MB_FIRST <= i && i % 2 == 0;
+     requires i + MB_MIN / MB_WORD <= j <= MB_END && (j - i) % 2 == 0;
+     assigns g[i .. j - 1].head, g[i].end;
+     ensures shape(g, j) && hd(g, i) == i && nd(g, i) == j;
+     ensures \forall integer m; i <= m < j ==> hd(g, m) == i;
+     ensures \forall integer m; MB_FIRST <= m < i ==>
+       hd(g, m) == \old(hd(g, m)) && nd(g, m) == \old(nd(g, m)); @/
+  static void mb_shape_extend(mb_owner_t \ghost *g, size_t i, size_t j) {
+    mb_own(g, i, j, (uint32_t)i);
+    g[i].end = (uint32_t)j;
+    /@ assert \forall integer m; MB_FIRST <= m < i ==> \at(hd(g, m), Pre) < i; @/
+    /@ assert \forall integer m; MB_FIRST <= m < i ==>
+         hd(g, m) == \at(hd(g, m), Pre) && nd(g, m) == \at(nd(g, m), Pre); @/
+    /@ assert shape_own(g, j); @/
+    /@ assert shape_inside(g, j); @/
+    /@ assert shape_sizes(g, j); @/
+  }
+
   // The ghost side of a split: block [i, e) becomes [i, j) and [j, e).
   /@ requires owners(g) && shape(g, MB_END) && header(g, i);
      requires i + MB_MIN / MB_WORD <= j && j + MB_MIN / MB_WORD <= nd(g, i) && (j - i) % 2 == 0;
@@ -271,6 +304,90 @@ static inline void mb_set(size_t *c, size_t i, size_t size, size_t is_free) {
     /@ assert shape_inside(g, MB_END); @/
     /@ assert shape_sizes(g, MB_END); @/
   }
+
+  // The lemmas below carry `tags` across a split, a merge and a step of the
+  // walk. Each speaks of one state of the chunk, or of one ghost step, so
+  // that no prover goal has to relate the whole chunk before and after.
+
+  // A well-formed block's tags, as `tags` states them.
+  /@ requires block(c, i) && e == i + tag_words(c[i]);
+     assigns \nothing;
+     ensures tags_at(c, i, e); @/
+  static void mb_lemma_tags_block(const size_t *c, size_t i, size_t e) {}
+
+  // The same, for a block the ghost view already knows.
+  /@ requires block(c, i) && nd(g, i) == i + tag_words(c[i]);
+     assigns \nothing;
+     ensures tags_at(c, i, nd(g, i)); @/
+  static void mb_lemma_tags_header(const size_t *c, mb_owner_t \ghost *g, size_t i) {}
+
+  // `tags_apart` is `tags` with fewer blocks.
+  /@ requires tags(c, g, MB_END);
+     assigns \nothing;
+     ensures tags_apart(c, g, lo, hi); @/
+  static void mb_lemma_tags_apart(const size_t *c, mb_owner_t \ghost *g, size_t lo, size_t hi) {}
+
+  // The blocks apart from [i, e) and two blocks i and j with their tags make
+  // every block of a chunk where no other block reaches into [i, e).
+  /@ requires shape(g, MB_END) && tags_apart(c, g, i, e);
+     requires tags_at(c, i, nd(g, i)) && tags_at(c, j, nd(g, j));
+     requires others: \forall integer k; MB_FIRST <= k < MB_END && hd(g, k) == k && k != i && k != j ==>
+       nd(g, k) <= i || e <= k;
+     assigns \nothing;
+     ensures tags(c, g, MB_END); @/
+  static void mb_lemma_tags_assemble(const size_t *c, mb_owner_t \ghost *g, size_t i, size_t j, size_t e) {
+    /@ assert \forall integer k; MB_FIRST <= k < MB_END && hd(g, k) == k ==> k < nd(g, k) <= MB_END; @/
+  }
+
+  // mb_shape_split, and what it means for the blocks apart from [i, e).
+  /@ requires owners(g) && shape(g, MB_END) && header(g, i);
+     requires i + MB_MIN / MB_WORD <= j && j + MB_MIN / MB_WORD <= nd(g, i) && (j - i) % 2 == 0;
+     requires tags_apart(c, g, i, nd(g, i));
+     assigns g[j .. nd(g, i) - 1].head, g[i].end, g[j].end;
+     ensures shape(g, MB_END) && header(g, i) && header(g, j);
+     ensures nd(g, i) == j && nd(g, j) == \old(nd(g, i));
+     ensures tags_apart(c, g, i, nd(g, j));
+     ensures others: \forall integer k; MB_FIRST <= k < MB_END && hd(g, k) == k && k != i && k != j ==>
+       nd(g, k) <= i || nd(g, j) <= k; @/
+  static void mb_shape_split_tags(const size_t *c, mb_owner_t \ghost *g, size_t i, size_t j) {
+    mb_shape_split(g, i, j);
+    /@ assert \forall integer k; MB_FIRST <= k < MB_END && hd(g, k) == k && k < nd(g, k) <= MB_END &&
+         (nd(g, k) <= i || nd(g, j) <= k) ==> k != i && k != j; @/
+    /@ assert \forall integer k; MB_FIRST <= k < MB_END && hd(g, k) == k && k < nd(g, k) <= MB_END &&
+         (nd(g, k) <= i || nd(g, j) <= k) ==>
+         \at(hd(g, k), Pre) == k && \at(nd(g, k), Pre) == nd(g, k); @/
+  }
+
+  // mb_shape_merge, and what it means for the blocks apart from [i, e).
+  /@ requires owners(g) && shape(g, MB_END) && header(g, i) && j == nd(g, i) && header(g, j);
+     requires tags_apart(c, g, i, nd(g, j));
+     assigns g[j .. nd(g, j) - 1].head, g[i].end;
+     ensures shape(g, MB_END) && header(g, i) && !header(g, j);
+     ensures nd(g, i) == \old(nd(g, j));
+     ensures tags_apart(c, g, i, nd(g, i));
+     ensures others: \forall integer k; MB_FIRST <= k < MB_END && hd(g, k) == k && k != i ==>
+       nd(g, k) <= i || nd(g, i) <= k; @/
+  static void mb_shape_merge_tags(const size_t *c, mb_owner_t \ghost *g, size_t i, size_t j) {
+    mb_shape_merge(g, i, j);
+    /@ assert \forall integer k; MB_FIRST <= k < MB_END && hd(g, k) == k && k < nd(g, k) <= MB_END &&
+         (nd(g, k) <= i || nd(g, i) <= k) ==> k != i; @/
+    /@ assert \forall integer k; MB_FIRST <= k < MB_END && hd(g, k) == k && k < nd(g, k) <= MB_END &&
+         (nd(g, k) <= i || nd(g, i) <= k) ==>
+         \at(hd(g, k), Pre) == k && \at(nd(g, k), Pre) == nd(g, k); @/
+  }
+
+  // mb_shape_extend, with the tags of the blocks it has walked.
+  /@ requires owners(g) && shape(g, i) && MB_FIRST <= i && i % 2 == 0;
+     requires i + MB_MIN / MB_WORD <= j <= MB_END && (j - i) % 2 == 0;
+     requires tags(c, g, i) && tags_at(c, i, j);
+     assigns g[i .. j - 1].head, g[i].end;
+     ensures shape(g, j) && tags(c, g, j); @/
+  static void mb_shape_extend_tags(const size_t *c, mb_owner_t \ghost *g, size_t i, size_t j) {
+    mb_shape_extend(g, i, j);
+    /@ assert \forall integer k; MB_FIRST <= k < i && hd(g, k) == k ==>
+         \at(hd(g, k), Pre) == k && \at(nd(g, k), Pre) == nd(g, k); @/
+    /@ assert \forall integer k; i <= k < j && hd(g, k) == k ==> k == i; @/
+  }
 */
 
 /* Lays out an empty chunk: the end tags and one free block between them. */
@@ -282,7 +399,7 @@ static inline void mb_set(size_t *c, size_t i, size_t size, size_t is_free) {
 static inline void mb_init(size_t *c) /*@ ghost (mb_owner_t \ghost *g) */ {
   c[MB_FIRST - 1] = mb_tag(0, 0);
   c[MB_END] = mb_tag(0, 0);
-  mb_set(c, MB_FIRST, MB_WHOLE, 1);
+  mb_set(c, MB_FIRST, MB_WHOLE, 1) /*@ ghost (g) */;
   //@ ghost mb_own(g, MB_FIRST, MB_END, MB_FIRST);
   //@ ghost g[MB_FIRST].end = MB_END;
   //@ assert \forall integer m; MB_FIRST <= m < MB_END ==> hd(g, m) == MB_FIRST;
@@ -312,16 +429,19 @@ static inline void mb_init(size_t *c) /*@ ghost (mb_owner_t \ghost *g) */ {
     ensures blocks: block(c, i) && block(c, \result);
     ensures frame: \forall integer k; 0 <= k < MB_CHUNK_WORDS &&
       k != i && k != \result - 1 && k != \result && k != \old(i + tag_words(c[i])) - 1 ==>
-        c[k] == \old(c[k]); */
-static inline size_t mb_split(size_t *c, size_t i, size_t first, size_t first_free) {
+        c[k] == \old(c[k]);
+    ensures keep: tags_apart{Pre}(c, g, i, \at(i + tag_words(c[i]), Pre)) ==>
+      tags_apart(c, g, i, \at(i + tag_words(c[i]), Pre)); */
+static inline size_t mb_split(size_t *c, size_t i, size_t first, size_t first_free)
+    /*@ ghost (mb_owner_t \ghost *g) */ {
   size_t whole = mb_size(c[i]);
   //@ assert whole == tag_size(c[i]) && whole % MB_WORD == 0 && i + whole / MB_WORD <= MB_END;
   size_t rest = whole - first;
   size_t j = i + mb_words(first);
   //@ assert j == i + first / MB_WORD && rest == whole - first && rest % MB_ALIGN == 0;
   //@ assert j + rest / MB_WORD == i + whole / MB_WORD && j % 2 == 0;
-  mb_set(c, i, first, first_free);
-  mb_set(c, j, rest, 1);
+  mb_set(c, i, first, first_free) /*@ ghost (g) */;
+  mb_set(c, j, rest, 1) /*@ ghost (g) */;
   //@ assert c[j - 1] == c[i] && tag_words(c[i]) == j - i;
   //@ assert c[j + rest / MB_WORD - 1] == c[j] && tag_words(c[j]) == rest / MB_WORD;
   return j;
@@ -338,17 +458,62 @@ static inline size_t mb_split(size_t *c, size_t i, size_t first, size_t first_fr
     ensures same_end: i + tag_words(c[i]) == \old(j + tag_words(c[j]));
     ensures blocks: block(c, i);
     ensures frame: \forall integer k; 0 <= k < MB_CHUNK_WORDS &&
-      k != i && k != \old(j + tag_words(c[j])) - 1 ==> c[k] == \old(c[k]); */
-static inline size_t mb_merge(size_t *c, size_t i, size_t j, size_t is_free) {
+      k != i && k != \old(j + tag_words(c[j])) - 1 ==> c[k] == \old(c[k]);
+    ensures keep: tags_apart{Pre}(c, g, i, \at(j + tag_words(c[j]), Pre)) ==>
+      tags_apart(c, g, i, \at(j + tag_words(c[j]), Pre)); */
+static inline size_t mb_merge(size_t *c, size_t i, size_t j, size_t is_free)
+    /*@ ghost (mb_owner_t \ghost *g) */ {
   size_t first = mb_size(c[i]);
   size_t second = mb_size(c[j]);
   //@ assert j + second / MB_WORD <= MB_END && second % MB_WORD == 0 && first % MB_WORD == 0;
   size_t merged = first + second;
   //@ assert merged == first + second && merged % MB_ALIGN == 0 && merged <= MB_SIZE_LIMIT;
   //@ assert i + merged / MB_WORD == j + second / MB_WORD;
-  mb_set(c, i, merged, is_free);
+  mb_set(c, i, merged, is_free) /*@ ghost (g) */;
   return merged;
 }
+
+#ifdef __FRAMAC__
+/* The tiling kept by a split and by a merge: these two never run (the
+ * library calls mb_split and mb_merge directly); they state as theorems
+ * that the real routines, applied to a tiled chunk together with the ghost
+ * step of the same change, leave it tiled. */
+/*@ requires chunk(c) && owners(g) && apart(c, g);
+    requires tiled(c, g) && header(g, i);
+    requires first % MB_ALIGN == 0 && first >= MB_MIN && first_free <= 1;
+    requires tag_size(c[i]) >= first + MB_MIN;
+    assigns c[i], c[i + first / MB_WORD - 1], c[i + first / MB_WORD], c[i + tag_words(c[i]) - 1],
+            g[i + first / MB_WORD .. i + tag_words(c[i]) - 1].head, g[i].end, g[i + first / MB_WORD].end;
+    ensures tiled(c, g) && header(g, i) && header(g, \result) && nd(g, i) == \result;
+    ensures nd(g, \result) == \old(i + tag_words(c[i])); */
+static size_t mb_split_tiled(size_t *c, size_t i, size_t first, size_t first_free)
+    /*@ ghost (mb_owner_t \ghost *g) */ {
+  //@ ghost mb_lemma_neighbours(c, g, i);
+  //@ ghost mb_lemma_tags_apart(c, g, i, g[i].end);
+  size_t j = mb_split(c, i, first, first_free) /*@ ghost (g) */;
+  //@ ghost mb_shape_split_tags(c, g, i, j);
+  //@ ghost mb_lemma_tags_header(c, g, i);
+  //@ ghost mb_lemma_tags_header(c, g, j);
+  //@ ghost mb_lemma_tags_assemble(c, g, i, j, g[j].end);
+  return j;
+}
+
+/*@ requires chunk(c) && owners(g) && apart(c, g);
+    requires tiled(c, g) && header(g, i) && j == nd(g, i) && j < MB_END && is_free <= 1;
+    assigns c[i], c[j + tag_words(c[j]) - 1], g[j .. j + tag_words(c[j]) - 1].head, g[i].end;
+    ensures tiled(c, g) && header(g, i) && !header(g, j);
+    ensures nd(g, i) == i + tag_words(c[i]) == \old(j + tag_words(c[j])); */
+static size_t mb_merge_tiled(size_t *c, size_t i, size_t j, size_t is_free) /*@ ghost (mb_owner_t \ghost *g) */ {
+  //@ ghost mb_lemma_neighbours(c, g, i);
+  //@ ghost mb_lemma_neighbours(c, g, j);
+  //@ ghost mb_lemma_tags_apart(c, g, i, g[j].end);
+  size_t merged = mb_merge(c, i, j, is_free) /*@ ghost (g) */;
+  //@ ghost mb_shape_merge_tags(c, g, i, j);
+  //@ ghost mb_lemma_tags_header(c, g, i);
+  //@ ghost mb_lemma_tags_assemble(c, g, i, i, g[i].end);
+  return merged;
+}
+#endif
 
 /* The header index of the block before the one at i, from its footer
  * (mb_lemma_neighbours: in a tiled chunk, the block before i). */
@@ -363,6 +528,53 @@ static inline size_t mb_prev(const size_t *c, size_t i) { return i - mb_words(mb
     assigns \nothing;
     ensures \result == i + tag_words(c[i]); */
 static inline size_t mb_next(const size_t *c, size_t i) { return i + mb_words(mb_size(c[i])); }
+
+/* Whether the block at i is well formed (the predicate `block`): the walk's
+ * test of one block. */
+/*@ requires chunk(c) && MB_FIRST <= i < MB_END && i % 2 == 0;
+    assigns \nothing;
+    ensures \result != 0 <==> block(c, i); */
+static inline int mb_block_ok(const size_t *c, size_t i) {
+  size_t t = c[i];
+  size_t size = mb_size(t);
+  if (t % MB_ALIGN > 1 || size < MB_MIN || mb_words(size) > MB_END - i) return 0;
+  return c[i + mb_words(size) - 1] == t;
+}
+
+/* The heap checker's walk over a chunk: from MB_FIRST, each block starting
+ * where the last one ended (mb_next). Returns the first block that breaks
+ * the tiling (a tag that is not size + state, a size under MB_MIN, a block
+ * running past MB_END, a footer unlike its header), or MB_END when the
+ * blocks tile the chunk exactly. It reads tags only: medium.c names the
+ * rule the returned block breaks, and checks what the proofs leave to it
+ * (checksums, addresses, coalescing).
+ *
+ * The ghost g receives the tiling the walk found, so "tiled up to the
+ * result" is a statement about this chunk's words, not a claim that some
+ * tiling exists. */
+/*@ requires chunk(c) && owners(g) && apart(c, g);
+    assigns g[MB_FIRST .. MB_END - 1].head, g[MB_FIRST .. MB_END - 1].end;
+    ensures range: MB_FIRST <= \result <= MB_END && \result % 2 == 0;
+    ensures upto: shape(g, \result) && tags(c, g, \result);
+    ensures broken: \result < MB_END ==> !block(c, \result);
+    ensures tiled: \result == MB_END && c[MB_FIRST - 1] == 0 && c[MB_END] == 0 ==> tiled(c, g); */
+static inline size_t mb_walk(const size_t *c) /*@ ghost (mb_owner_t \ghost *g) */ {
+  size_t i = MB_FIRST;
+  /*@ loop invariant MB_FIRST <= i <= MB_END && i % 2 == 0;
+      loop invariant shape(g, i) && tags(c, g, i);
+      loop assigns i, g[MB_FIRST .. MB_END - 1].head, g[MB_FIRST .. MB_END - 1].end;
+      loop variant MB_END - i; */
+  while (i < MB_END) {
+    if (!mb_block_ok(c, i)) return i;
+    size_t j = mb_next(c, i);
+    //@ assert tag_size(c[i]) % MB_ALIGN == 0 && tag_size(c[i]) == MB_WORD * tag_words(c[i]);
+    //@ assert i + MB_MIN / MB_WORD <= j <= MB_END && (j - i) % 2 == 0;
+    //@ ghost mb_lemma_tags_block(c, i, j);
+    //@ ghost mb_shape_extend_tags(c, g, i, j);
+    i = j;
+  }
+  return i;
+}
 
 /*
  * Segregated-fit lists: first level = power of two, second level = one of
@@ -419,6 +631,114 @@ static inline mb_list_t mb_search_list(size_t size) {
     size += ((size_t)1 << (k - MB_SL_SHIFT)) - 1;
   }
   return mb_list_of(size);
+}
+
+/*
+ * The search for the next non-empty list, on the arena's two bitmaps: bit
+ * f of fl_map stands for sl_map[f] != 0, bit s of sl_map[f] for list (f, s)
+ * being non-empty. Lists are searched in (fl, sl) order, and a search that
+ * finds nothing returns the list just past the last first level, (count, 0),
+ * which callers test with fl < count as they do for mb_search_list. The
+ * maps are shifted right instead of masked so that the prover only needs
+ * its axiom for a bit of x >> n.
+ *
+ * Two habits of the provers shape the assertions below. They do not match a
+ * bit s against i + from.sl, so each shift fact is indexed by the bit s of
+ * the unshifted word. And WP's simplifier turns bit_test into a mask test in
+ * assertions but not inside a predicate's body, after which the provers
+ * cannot relate the two forms: "every list from the start on is empty" is
+ * therefore written out in full each time, not named.
+ */
+/*@
+  // (f0, s0) comes no later than (f, s) in search order.
+  predicate list_le(integer f0, integer s0, integer f, integer s) =
+    f0 < f || (f0 == f && s0 <= s);
+*/
+
+/*@ requires count <= 32 && \valid_read(sl_map + (0 .. count - 1));
+    requires from.sl < 32;
+    requires fl_high: \forall integer f; count <= f < 32 ==> !bit_test(fl_map, f);
+    assigns \nothing;
+    ensures bounds: \result.fl <= count && \result.sl < 32;
+    ensures none: \result.fl == count ==> \result.sl == 0;
+    ensures found: \result.fl < count ==>
+      list_le(from.fl, from.sl, \result.fl, \result.sl) && bit_test(sl_map[\result.fl], \result.sl);
+    ensures start_level: from.fl < count ==> \forall integer s;
+      from.sl <= s < 32 && (\result.fl == from.fl ==> s < \result.sl) ==>
+        !bit_test(sl_map[from.fl], s);
+    ensures levels_between: \result.fl < count ==>
+      \forall integer f; from.fl < f < \result.fl ==> !bit_test(fl_map, f);
+    ensures lowest_in_level: from.fl < \result.fl < count ==>
+      \forall integer s; 0 <= s < \result.sl ==> !bit_test(sl_map[\result.fl], s);
+    // What the arena keeps true between calls: fl_map marks exactly the
+    // first levels with a non-empty list.
+    behavior agree:
+      assumes \forall integer f; 0 <= f < count ==> (bit_test(fl_map, f) <==> sl_map[f] != 0);
+      ensures words_between: \forall integer f; from.fl < f < \result.fl ==>
+        !bit_test(fl_map, f) && sl_map[f] == 0;
+      ensures none_iff: from.fl < count ==>
+        (\result.fl == count <==>
+          (\forall integer s; from.sl <= s < 32 ==> !bit_test(sl_map[from.fl], s)) &&
+          (\forall integer f; from.fl < f < count ==> sl_map[f] == 0)); */
+static inline mb_list_t mb_find_list(uint32_t fl_map, const uint32_t *sl_map, unsigned count,
+                                     mb_list_t from) {
+  mb_list_t l = {count, 0};
+  if (from.fl >= count) return l;
+  uint32_t word = sl_map[from.fl];
+  uint32_t sl_bits = word >> from.sl;
+  //@ assert sl_shift: \forall integer s; from.sl <= s < 32 ==> (bit_test(word, s) <==> bit_test(sl_bits, s - from.sl));
+  if (sl_bits != 0) {
+    unsigned r = lowest_bit(sl_bits);
+    //@ assert r < 32 && bit_test(word, r + from.sl);
+    //@ assert \forall integer s; from.sl <= s < from.sl + r ==> !bit_test(sl_bits, s - from.sl);
+    //@ assert \forall integer s; from.sl <= s < from.sl + r ==> !bit_test(word, s);
+    /*@ assert !((\forall integer s; from.sl <= s < 32 ==> !bit_test(sl_map[from.fl], s)) &&
+          (\forall integer f; from.fl < f < count ==> sl_map[f] == 0)); */
+    l.fl = from.fl;
+    l.sl = from.sl + r;
+    return l;
+  }
+  //@ assert \forall integer i; 0 <= i < 32 ==> !bit_test(sl_bits, i);
+  //@ assert start_clear: \forall integer s; from.sl <= s < 32 ==> !bit_test(word, s);
+  unsigned next = from.fl + 1;
+  //@ assert next <= 32;
+  /* next < count also keeps the shift below 32. */
+  if (next < count) {
+    uint32_t fl_bits = fl_map >> next;
+    //@ assert fl_shift: \forall integer f; next <= f < 32 ==> (bit_test(fl_map, f) <==> bit_test(fl_bits, f - next));
+    if (fl_bits != 0) {
+      unsigned r = lowest_bit(fl_bits);
+      //@ assert r < 32 && bit_test(fl_map, r + next);
+      //@ assert r + next < 32;
+      unsigned fl = next + r;
+      //@ assert fl == r + next && fl < count;
+      //@ assert \forall integer f; next <= f < fl ==> !bit_test(fl_bits, f - next);
+      //@ assert \forall integer f; from.fl < f < fl ==> !bit_test(fl_map, f);
+      //@ for agree: assert \forall integer f; from.fl < f < fl ==> !bit_test(fl_map, f) && sl_map[f] == 0;
+      uint32_t bits = sl_map[fl];
+      //@ for agree: assert bits != 0;
+      if (bits != 0) {
+        l.fl = fl;
+        l.sl = lowest_bit(bits);
+        //@ assert sl_map[fl] != 0 && from.fl < fl < count;
+        /*@ assert !((\forall integer s; from.sl <= s < 32 ==> !bit_test(sl_map[from.fl], s)) &&
+              (\forall integer f; from.fl < f < count ==> sl_map[f] == 0)); */
+      }
+    } else {
+      //@ assert \forall integer i; 0 <= i < 32 ==> !bit_test(fl_bits, i);
+      //@ assert \forall integer f; from.fl < f < count ==> !bit_test(fl_map, f);
+      //@ for agree: assert \forall integer f; from.fl < f < count ==> (bit_test(fl_map, f) <==> sl_map[f] != 0);
+      //@ for agree: assert \forall integer f; from.fl < f < count ==> sl_map[f] == 0;
+      /*@ for agree: assert ((\forall integer s; from.sl <= s < 32 ==> !bit_test(sl_map[from.fl], s)) &&
+            (\forall integer f; from.fl < f < count ==> sl_map[f] == 0)); */
+    }
+  } else {
+    //@ assert count <= from.fl + 1;
+    //@ assert \forall integer s; from.sl <= s < 32 ==> !bit_test(sl_map[from.fl], s);
+    /*@ assert ((\forall integer s; from.sl <= s < 32 ==> !bit_test(sl_map[from.fl], s)) &&
+          (\forall integer f; from.fl < f < count ==> sl_map[f] == 0)); */
+  }
+  return l;
 }
 
 #endif /* WD_MEDIUM_BLOCK_H */

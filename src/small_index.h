@@ -66,29 +66,9 @@ static inline size_t small_offset(const small_geometry_t *g, size_t slab, size_t
   return slab * g->slab_size + in_slab;
 }
 
-/* Splits an offset into its slab and slot (*slab, *slot); true when the
- * offset is exactly the start of a slot (not past the slab's last one). */
-/*@ requires geometry_ok(g);
-    requires in_class < SMALL_INDEX_LIMIT;
-    requires \valid(slab) && \valid(slot) && \separated(slab, slot, g);
-    assigns *slab, *slot;
-    ensures *slab == in_class / g->slab_size;
-    ensures *slot == (in_class % g->slab_size) / g->slot_size;
-    ensures \result <==>
-      *slot < g->slots && in_class == *slab * g->slab_size + *slot * g->slot_size;
-    ensures there: \result ==> in_class == *slab * g->slab_size + *slot * g->slot_size; */
-static inline bool small_index_of(const small_geometry_t *g, size_t in_class, size_t *slab,
-                                  size_t *slot) {
-  size_t s = in_class / g->slab_size;
-  size_t in_slab = in_class - s * g->slab_size;
-  size_t k = in_slab / g->slot_size;
-  *slab = s;
-  *slot = k;
-  return k * g->slot_size == in_slab && k < g->slots;
-}
-
 /*
- * The same split without dividing: small_locate multiplies by reciprocals
+ * Splitting an offset into slab and slot, the inverse of small_offset,
+ * without dividing: small_locate multiplies by reciprocals
  * computed once per class (small.c), m = ceil(2^32 / d). With
  * e = m d - 2^32 (0 <= e < d), x m d = x 2^32 + x e, so x m lies in
  * [q 2^32, (q + 1) 2^32) for q = x / d as long as x e < 2^32: the bounds
@@ -144,8 +124,10 @@ static inline size_t small_div_magic(size_t x, uint64_t m) /*@ ghost (size_t d) 
   return (size_t)((x * m) >> 32);
 }
 
-/* small_index_of's split, by the reciprocals of the slab's page count
- * (slab_magic) and of the slot size (slot_magic). */
+/* Splits an offset into its slab and slot (*slab, *slot), by the
+ * reciprocals of the slab's page count (slab_magic) and of the slot size
+ * (slot_magic); true when the offset is exactly the start of a slot (not
+ * past the slab's last one). */
 /*@ requires geometry_fast(g);
     requires reciprocal(slab_magic, g->slab_size / 4096) && reciprocal(slot_magic, g->slot_size);
     requires in_class < SMALL_RANGE_LIMIT;
