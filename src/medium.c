@@ -95,25 +95,23 @@ static bool header_sound(const size_t *c, size_t i) {
  * the proved link surgery of medium_list.h works on; this is where pointers
  * and indices meet. A link is stored plus the key and the index of its own
  * word, so a heap overflow can neither plant a usable link nor move one
- * elsewhere. A list head lies outside the range: its "index" is
- * the same subtraction, wrapped, which is still one distinct value per
- * word.
+ * elsewhere. A list head lies outside the range, in the arena; its "where"
+ * is its address in words, one distinct value per head.
  */
 static size_t *range_words(void) { return (size_t *)sealed.medium_start; }
 
-static size_t where_of(const size_t *w) { return ((uintptr_t)w - sealed.medium_start) / MB_WORD; }
-
-static size_t index_of(const size_t *b) { return b == NULL ? ML_NONE : where_of(b); }
+static size_t head_where(const size_t *head) { return (uintptr_t)head / MB_WORD; }
 
 static size_t *block_at(size_t k) { return k == ML_NONE ? NULL : range_words() + k; }
 
-static size_t encode(const size_t *where, const size_t *target) {
-  return ml_encode(index_of(target), secret_keys.link, where_of(where));
-}
+static size_t empty_head(const size_t *head) { return ml_encode(ML_NONE, secret_keys.link, head_where(head)); }
 
-/* v, decoded from the link stored at `where`, once it is known to name a
- * free block this tier wrote; anything else ends the process. */
-static size_t checked(size_t v, const size_t *where) {
+/* The link stored at `where`, whose "where" value is w, decoded, once it
+ * is known to name a free block this tier wrote; anything else ends the
+ * process. It loads the range and the key itself, so that its callers need
+ * not keep them live across the call. */
+static size_t follow_at(const size_t *where, size_t w) {
+  size_t v = ml_decode(*where, secret_keys.link, w);
   if (v == ML_NONE) return ML_NONE;
   size_t idx = v / CHUNK_WORDS;
   size_t i = v % CHUNK_WORDS;
@@ -128,16 +126,11 @@ static size_t checked(size_t v, const size_t *where) {
   return v;
 }
 
-static size_t follow_index(const size_t *where) {
-  return checked(ml_decode(*where, secret_keys.link, where_of(where)), where);
-}
+/* The link in word w of the range r. */
+static size_t follow_word(const size_t *r, size_t w) { return follow_at(&r[w], w); }
 
-/* The same for the link in word w of the range r, whose index is known. */
-static size_t follow_word(const size_t *r, size_t w) {
-  return checked(ml_decode(r[w], secret_keys.link, w), &r[w]);
-}
-
-static size_t *follow(const size_t *where) { return block_at(follow_index(where)); }
+/* The first block of the list whose head is *head. */
+static size_t follow_head(const size_t *head) { return follow_at(head, head_where(head)); }
 
 bool medium_init(void) {
   /* The configured range, or, where the address space is limited (ulimit
@@ -159,47 +152,45 @@ bool medium_init(void) {
     a->first = (uint32_t)(k * (chunks / count));
     a->chunk_limit = (uint32_t)(chunks / count);
     for (unsigned fl = 0; fl < FL_COUNT; fl++) {
-      for (unsigned sl = 0; sl < MB_SL_COUNT; sl++) a->heads[fl][sl] = encode(&a->heads[fl][sl], NULL);
+      for (unsigned sl = 0; sl < MB_SL_COUNT; sl++) a->heads[fl][sl] = empty_head(&a->heads[fl][sl]);
     }
   }
   return true;
 }
 
-static size_t *next_link(size_t *b) { return &b[ML_NEXT]; }
-static size_t *prev_link(size_t *b) { return &b[ML_PREV]; }
-
-static inline void list_insert(arena_t *a, size_t *c, size_t i) {
+/* The list operations are forced inline into their few callers: as calls,
+ * their arguments and the values live across them cost more than their
+ * bodies (proofs/README.md, Performance). */
+static inline __attribute__((always_inline)) void list_insert(arena_t *a, size_t *c, size_t i) {
   size_t size = mb_size(c[i]);
   mb_list_t l = mb_list_of(size);
   size_t *head = &a->heads[l.fl][l.sl];
+  size_t first = follow_head(head);
   size_t *r = range_words();
-  size_t hw = where_of(head);
-  size_t first = checked(ml_decode(*head, secret_keys.link, hw), head);
-  ml_insert(r, secret_keys.link, head, hw, (size_t)(&c[i] - r), first);
+  ml_insert(r, secret_keys.link, head, head_where(head), (size_t)(&c[i] - r), first);
   a->sl_map[l.fl] |= 1u << l.sl;
   a->fl_map |= 1u << l.fl;
   a->free_blocks++;
   a->free_bytes += size;
 }
 
-static inline void list_remove(arena_t *a, size_t *c, size_t i) {
+static inline __attribute__((always_inline)) void list_remove(arena_t *a, size_t *c, size_t i) {
   size_t *b = &c[i];
   size_t size = mb_size(c[i]);
   mb_list_t l = mb_list_of(size);
   size_t *head = &a->heads[l.fl][l.sl];
   size_t *r = range_words();
-  size_t hw = where_of(head);
+  size_t hw = head_where(head);
   size_t at = (size_t)(b - r);
   size_t next = follow_word(r, at + ML_NEXT);
   size_t prev = follow_word(r, at + ML_PREV);
   /* Both neighbours must point back at b before either is rewritten. */
-  size_t into_b = prev != ML_NONE ? follow_word(r, prev + ML_NEXT)
-                                  : checked(ml_decode(*head, secret_keys.link, hw), head);
+  size_t into_b = prev != ML_NONE ? follow_word(r, prev + ML_NEXT) : follow_head(head);
   WD_CHECK(into_b == at, "free list corrupted", b, REPORT_MEDIUM(size));
   WD_CHECK(next == ML_NONE || follow_word(r, next + ML_PREV) == at, "free list corrupted", b,
            REPORT_MEDIUM(size));
   ml_remove(r, secret_keys.link, head, hw, next, prev);
-  if (ml_decode(*head, secret_keys.link, hw) == ML_NONE) {
+  if (prev == ML_NONE && next == ML_NONE) {
     a->sl_map[l.fl] &= ~(1u << l.sl);
     if (a->sl_map[l.fl] == 0) a->fl_map &= ~(1u << l.fl);
   }
@@ -209,15 +200,15 @@ static inline void list_remove(arena_t *a, size_t *c, size_t i) {
 
 static size_t *find_block(arena_t *a, size_t want) {
   mb_list_t l = mb_find_list(a->fl_map, a->sl_map, FL_COUNT, mb_search_list(want));
-  if (l.fl < FL_COUNT) return follow(&a->heads[l.fl][l.sl]);
+  if (l.fl < FL_COUNT) return block_at(follow_head(&a->heads[l.fl][l.sl]));
   /* The good-fit search skips the list `want` itself falls in; before a new
    * chunk is taken, a few of its blocks are tried. */
   mb_list_t exact = mb_list_of(want);
   if (exact.fl >= FL_COUNT) return NULL;
-  size_t *b = follow(&a->heads[exact.fl][exact.sl]);
+  size_t *b = block_at(follow_head(&a->heads[exact.fl][exact.sl]));
   for (unsigned probes = 0; b != NULL && probes < EXACT_LIST_PROBES; probes++) {
     if (mb_size(b[0]) >= want) return b;
-    b = follow(next_link(b));
+    b = block_at(follow_at(&b[ML_NEXT], (size_t)(b - range_words()) + ML_NEXT));
   }
   return NULL;
 }
@@ -524,24 +515,26 @@ static void check_chunk(size_t *c, size_t *free_found) {
 }
 
 static void check_lists(arena_t *a, size_t free_found) {
+  size_t *r = range_words();
   size_t listed = 0;
   for (unsigned fl = 0; fl < FL_COUNT; fl++) {
     for (unsigned sl = 0; sl < MB_SL_COUNT; sl++) {
       size_t *head = &a->heads[fl][sl];
       bool marked = (a->sl_map[fl] >> sl) & 1;
-      bool empty = *head == encode(head, NULL);
+      bool empty = *head == empty_head(head);
       if (marked == empty) report_check_failed("bitmap marks non-empty lists", head, REPORT_MEDIUM_UNKNOWN);
-      size_t *prev = NULL;
-      for (size_t *b = follow(head); b != NULL; b = follow(next_link(b))) {
+      size_t prev = ML_NONE;
+      for (size_t k = follow_head(head); k != ML_NONE; k = follow_word(r, k + ML_NEXT)) {
+        size_t *b = r + k;
         mb_list_t l = mb_list_of(mb_size(b[0]));
         if (l.fl != fl || l.sl != sl) {
           report_check_failed("free block on its size's list", b, REPORT_MEDIUM(mb_size(b[0])));
         }
-        if (follow(prev_link(b)) != prev) {
+        if (follow_word(r, k + ML_PREV) != prev) {
           report_check_failed("free list back links", b, REPORT_MEDIUM(mb_size(b[0])));
         }
         if (++listed > free_found) report_check_failed("free blocks listed once", b, REPORT_MEDIUM_UNKNOWN);
-        prev = b;
+        prev = k;
       }
     }
     bool fl_marked = (a->fl_map >> fl) & 1;
