@@ -30,7 +30,7 @@
 /* Block indices stay below this: the range is at most 2^40 bytes. */
 #define ML_LIMIT (1UL << 40)
 /* "Where" values (word indices, or a head's address in words) are byte
- * offsets divided by 8, so below 2^61; keys are kept below 2^62. The sum
+ * offsets or addresses divided by 8, so below 2^61; keys are kept below 2^62. The sum
  * target + key + where then never wraps around. */
 #define ML_WHERE_LIMIT (1UL << 61)
 #define ML_KEY_LIMIT (1UL << 62)
@@ -259,7 +259,7 @@ static inline void ml_insert(size_t *r, size_t key, size_t *head, size_t hw, siz
  * place: the ghost arrays then never change inside the function, and every
  * step that re-indexes the list is a fact about one memory state
  * (proofs/README.md). */
-/*@ requires linked(r, key, head, hw, s, n) && 0 < n && p < n;
+/*@ requires linked(r, key, head, hw, s, n) && p < n;
     requires ml_without(s, n, p, t);
     requires next == ml_dec(r[s[p] + ML_NEXT], key, s[p] + ML_NEXT);
     requires prev == ml_dec(r[s[p] + ML_PREV], key, s[p] + ML_PREV);
