@@ -205,10 +205,11 @@ static size_t *find_block(arena_t *a, size_t want) {
    * chunk is taken, a few of its blocks are tried. */
   mb_list_t exact = mb_list_of(want);
   if (exact.fl >= FL_COUNT) return NULL;
-  size_t *b = block_at(follow_head(&a->heads[exact.fl][exact.sl]));
-  for (unsigned probes = 0; b != NULL && probes < EXACT_LIST_PROBES; probes++) {
-    if (mb_size(b[0]) >= want) return b;
-    b = block_at(follow_at(&b[ML_NEXT], (size_t)(b - range_words()) + ML_NEXT));
+  size_t k = follow_head(&a->heads[exact.fl][exact.sl]);
+  for (unsigned probes = 0; k != ML_NONE && probes < EXACT_LIST_PROBES; probes++) {
+    size_t *r = range_words();
+    if (mb_size(r[k]) >= want) return r + k;
+    k = follow_word(r, k + ML_NEXT);
   }
   return NULL;
 }
