@@ -104,7 +104,9 @@ static size_t head_where(const size_t *head) { return (uintptr_t)head / MB_WORD;
 
 static size_t *block_at(size_t k) { return k == ML_NONE ? NULL : range_words() + k; }
 
-static size_t empty_head(const size_t *head) { return ml_encode(ML_NONE, secret_keys.link, head_where(head)); }
+static size_t empty_head(const size_t *head) {
+  return ml_encode(ML_NONE, secret_keys.link, head_where(head));
+}
 
 /* The link stored at `where`, whose "where" value is w, decoded, once it
  * is known to name a free block this tier wrote; anything else ends the

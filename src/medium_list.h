@@ -30,8 +30,8 @@
 /* Block indices stay below this: the range is at most 2^40 bytes. */
 #define ML_LIMIT (1UL << 40)
 /* "Where" values (word indices, or a head's address in words) are byte
- * offsets or addresses divided by 8, so below 2^61; keys are kept below 2^62. The sum
- * target + key + where then never wraps around. */
+ * offsets or addresses divided by 8, so below 2^61; keys are kept below
+ * 2^62. The sum target + key + where then never wraps around. */
 #define ML_WHERE_LIMIT (1UL << 61)
 #define ML_KEY_LIMIT (1UL << 62)
 

@@ -25,8 +25,6 @@ static wd_stats_t stats(void) {
 
 static void *page_of(const void *p) { return (void *)((uintptr_t)p & ~(uintptr_t)(PAGE - 1)); }
 
-
-
 static int mapped(const void *p) {
   if (msync(page_of(p), PAGE, MS_ASYNC) == 0) return 1;
   return errno == ENOMEM ? 0 : -1;
