@@ -762,6 +762,13 @@ static const char *misuse_expect(misuse_t kind, const slot_t *s) {
   }
 }
 
+/* The one other line Warden may give for this misuse, or NULL: the interior
+ * pointer p + 16 may be where an earlier block started (h_seen). */
+static const char *misuse_also(misuse_t kind, const slot_t *s) {
+  if (kind == MIS_INTERIOR_FREE && h_seen_maybe(s->p + 16)) return "warden: double free: ";
+  return NULL;
+}
+
 /* In coverage builds (fuzz/coverage.sh) a dying child first writes its
  * profile, so the report paths that the death tests reach are counted. */
 int __llvm_profile_write_file(void) __attribute__((weak));
@@ -836,11 +843,9 @@ static void death_test(harness_t *h, slot_t *s, misuse_t kind) {
               misuse_name[kind], (void *)s->p, tier, s->size, (unsigned)status, buf);
     return;
   }
-  /* The interior pointer p + 16 may be where an earlier block started. */
-  bool named_freed = kind == MIS_INTERIOR_FREE && h_seen_maybe(s->p + 16) &&
-                     strstr(buf, "warden: double free: ") == buf;
+  const char *also = misuse_also(kind, s);
   H_REQUIRE(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT &&
-                (strstr(buf, expect) == buf || named_freed),
+                (strstr(buf, expect) == buf || (also != NULL && strstr(buf, also) == buf)),
             "%s of %p (%s, size %zu, usable %zu): expected \"%s...\" and SIGABRT, got status "
             "0x%x and: %s",
             misuse_name[kind], (void *)s->p, tier, s->size, s->usable, expect, (unsigned)status,
