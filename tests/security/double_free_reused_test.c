@@ -27,46 +27,49 @@ typedef struct row {
 
 /* Ends the child outside the expected line: the layout the case relies on
  * did not come about. */
-static void setup_failed(const char *what, const void *got, const void *want) {
+_Noreturn static void setup_failed(const char *what, const void *got, const void *want) {
   fprintf(stderr, "setup: %s at %p, not %p\n", what, got, want);
   _exit(3);
 }
 
-/* a absorbs b; a block of BLOCK + 32 bytes then takes their merged block
- * from its start, and b's header words lie inside its payload. */
-static void medium_reused(void *ctx) {
-  row_t *r = ctx;
+/* a absorbs b; a block of `size` bytes then takes their merged block from
+ * its start, over b's header words. */
+static void cover_b(const row_t *r, size_t size) {
   free(launder(r->b));
   free(launder(r->a));
-  char *q = launder(malloc(BLOCK));
+  char *q = launder(malloc(size));
   if (q != r->a) setup_failed("the block over a and b", q, r->a);
+}
+
+/* BLOCK + 32 bytes of block: b's header words lie inside its payload. */
+static void medium_reused(void *ctx) {
+  const row_t *r = ctx;
+  cover_b(r, BLOCK);
   free(launder(r->b));
 }
 
-/* As above, but the new block's footer lands on b's header checksum. */
+/* BLOCK + 16 bytes of block: its footer lands on b's header checksum. */
 static void medium_reused_over_checksum(void *ctx) {
-  row_t *r = ctx;
+  const row_t *r = ctx;
+  cover_b(r, BLOCK - 16);
   free(launder(r->b));
-  free(launder(r->a));
-  char *q = launder(malloc(BLOCK - 16));
-  if (q != r->a) setup_failed("the block over a and b", q, r->a);
-  free(launder(r->b));
+}
+
+/* p is freed; a block 16 bytes bigger takes its mapping, 16 bytes lower. */
+static void cover_p(char *p) {
+  free(launder(p));
+  char *q = launder(malloc(LARGE_SIZE + 16));
+  if (q + 16 != p) setup_failed("the block over p", q, p - 16);
 }
 
 static void large_reused(void *ctx) {
-  char *p = ctx;
-  free(launder(p));
-  char *q = launder(malloc(LARGE_SIZE + 16));
-  if (q + 16 != p) setup_failed("the block over p", q, p - 16);
-  free(launder(p));
+  cover_p(ctx);
+  free(launder(ctx));
 }
 
 static void large_reused_usable(void *ctx) {
-  char *p = ctx;
-  free(launder(p));
-  char *q = launder(malloc(LARGE_SIZE + 16));
-  if (q + 16 != p) setup_failed("the block over p", q, p - 16);
-  size_t n = malloc_usable_size(launder(p));
+  cover_p(ctx);
+  size_t n = malloc_usable_size(launder(ctx));
   (void)launder((void *)n);
 }
 
