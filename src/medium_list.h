@@ -85,90 +85,126 @@ static inline size_t ml_decode(size_t v, size_t key, size_t w) { return v - key 
     0 <= n && key < ML_KEY_LIMIT && hw < ML_WHERE_LIMIT && \valid(head) && ml_nodes(r, s, n) &&
     ml_distinct(s, n) && ml_apart(r, head) &&
     ml_head(head, key, hw, s, n) && ml_nexts(r, key, s, n) && ml_prevs(r, key, s, n);
+
+  // t is the list s with b put in front.
+  predicate ml_with{L}(int64_t *s, integer n, integer b, int64_t *t) =
+    t[0] == b && \forall integer k; 0 <= k < n ==> t[k + 1] == s[k];
 */
 
 /*@ ghost
-  // Makes room at the front of the model: s[1 .. n] = old s[0 .. n-1], s[0] = b.
-  /@ requires \valid(s + (0 .. n));
-     assigns s[0 .. n];
-     ensures s[0] == b;
-     ensures \forall integer k; 0 <= k < n ==> s[k + 1] == \old(s[k]); @/
-  static void ml_push(int64_t \ghost *s, size_t n, int64_t b) {
-    /@ loop invariant 0 <= x <= n;
-       loop invariant \forall integer k; 0 <= k < x ==> s[k] == \at(s[k], Pre);
-       loop invariant \forall integer k; x < k <= n ==> s[k] == \at(s[k - 1], Pre);
-       loop assigns x, s[1 .. n];
-       loop variant x; @/
-    for (size_t x = n; x > 0; x--) s[x] = s[x - 1];
-    s[0] = b;
+  // What ml_insert needs of the list before it writes, in terms of the new
+  // model t (b in front of s). Each lemma speaks of one memory state and is
+  // proved from its own preconditions alone, like those of ml_remove.
+  /@ requires ml_nodes(r, s, n) && ml_distinct(s, n) && ml_node(r, b) && ml_with(s, n, b, t);
+     requires \forall integer k; 0 <= k < n ==> s[k] != b;
+     assigns \nothing;
+     ensures ml_nodes(r, t, n + 1) && ml_distinct(t, n + 1); @/
+  static void ml_lemma_with(size_t *r, int64_t \ghost *s, size_t n, int64_t b, int64_t \ghost *t) {
+    //@ assert \forall integer k; 1 <= k < n + 1 ==> t[k] == s[k - 1] && t[k] != b;
+    //@ assert \forall integer j, k; 1 <= j < k < n + 1 ==> t[j] != t[k];
   }
+
+  // The next links from position 1 on are the old ones.
+  /@ requires ml_nexts(r, key, s, n) && ml_with(s, n, b, t);
+     assigns \nothing;
+     ensures \forall integer k; 1 <= k < n + 1 ==>
+       ml_dec(r[t[k] + ML_NEXT], key, t[k] + ML_NEXT) == (k + 1 < n + 1 ? t[k + 1] : ML_NONE); @/
+  static void ml_lemma_nexts_with(size_t *r, size_t key, int64_t \ghost *s, size_t n, int64_t b,
+                                  int64_t \ghost *t) {
+    /@ assert \forall integer k; 1 <= k < n + 1 ==>
+         ml_dec(r[s[k - 1] + ML_NEXT], key, s[k - 1] + ML_NEXT) == (k < n ? s[k] : ML_NONE); @/
+    //@ assert \forall integer k; 1 <= k < n + 1 ==> t[k] == s[k - 1];
+    //@ assert \forall integer k; 1 <= k < n ==> t[k + 1] == s[k];
+  }
+
+  // The prev links from position 2 on are the old ones.
+  /@ requires ml_prevs(r, key, s, n) && ml_with(s, n, b, t);
+     assigns \nothing;
+     ensures \forall integer k; 2 <= k < n + 1 ==>
+       ml_dec(r[t[k] + ML_PREV], key, t[k] + ML_PREV) == t[k - 1]; @/
+  static void ml_lemma_prevs_with(size_t *r, size_t key, int64_t \ghost *s, size_t n, int64_t b,
+                                  int64_t \ghost *t) {
+    /@ assert \forall integer k; 2 <= k < n + 1 ==>
+         ml_dec(r[s[k - 1] + ML_PREV], key, s[k - 1] + ML_PREV) == s[k - 2]; @/
+    //@ assert \forall integer k; 2 <= k < n + 1 ==> t[k] == s[k - 1] && t[k - 1] == s[k - 2];
+  }
+
+  // The next links of a list of m blocks, from the blocks before p - 1,
+  // the block at p - 1 and the blocks from p on.
+  /@ requires p <= m;
+     requires \forall integer k; 0 <= k < p - 1 ==>
+       ml_dec(r[t[k] + ML_NEXT], key, t[k] + ML_NEXT) == t[k + 1];
+     requires 0 < p ==>
+       ml_dec(r[t[p - 1] + ML_NEXT], key, t[p - 1] + ML_NEXT) == (p < m ? t[p] : ML_NONE);
+     requires \forall integer k; p <= k < m ==>
+       ml_dec(r[t[k] + ML_NEXT], key, t[k] + ML_NEXT) == (k + 1 < m ? t[k + 1] : ML_NONE);
+     assigns \nothing;
+     ensures ml_nexts(r, key, t, m); @/
+  static void ml_lemma_nexts_assemble(size_t *r, size_t key, int64_t \ghost *t, size_t m, size_t p) {}
+
+  // The prev links likewise, from the blocks before p, p, and after p.
+  /@ requires p <= m;
+     requires \forall integer k; 0 <= k < p ==>
+       ml_dec(r[t[k] + ML_PREV], key, t[k] + ML_PREV) == (0 < k ? t[k - 1] : ML_NONE);
+     requires p < m ==>
+       ml_dec(r[t[p] + ML_PREV], key, t[p] + ML_PREV) == (0 < p ? t[p - 1] : ML_NONE);
+     requires \forall integer k; p + 1 <= k < m ==>
+       ml_dec(r[t[k] + ML_PREV], key, t[k] + ML_PREV) == t[k - 1];
+     assigns \nothing;
+     ensures ml_prevs(r, key, t, m); @/
+  static void ml_lemma_prevs_assemble(size_t *r, size_t key, int64_t \ghost *t, size_t m, size_t p) {}
 
 */
 
 /* Puts block b at the front of the list whose head is *head; first is the
  * head decoded (medium.c has checked it). Writes b's two links, the old
  * first block's back link, and the head. */
-/*@ requires linked(r, key, head, hw, s, n) && n < ML_LIMIT && \valid(s + (0 .. n));
+/*@ requires linked(r, key, head, hw, s, n) && n < ML_LIMIT;
     requires ml_node(r, b);
     requires \forall integer k; 0 <= k < n ==> s[k] != b;
+    requires ml_with(s, n, b, t);
     requires first == ml_dec(*head, key, hw);
-    assigns r[b + ML_NEXT], r[b + ML_PREV], r[first + ML_PREV], *head, s[0 .. n];
-    ensures linked(r, key, head, hw, s, n + 1);
-    ensures s[0] == b && \forall integer k; 0 <= k < n ==> s[k + 1] == \old(s[k]); */
+    assigns r[b + ML_NEXT], r[b + ML_PREV], r[first + ML_PREV], *head;
+    ensures linked(r, key, head, hw, t, n + 1); */
 static inline void ml_insert(size_t *r, size_t key, size_t *head, size_t hw, size_t b, size_t first)
-    /*@ ghost (int64_t \ghost *s, size_t n) */ {
+    /*@ ghost (int64_t \ghost *s, size_t n, int64_t \ghost *t) */ {
   //@ assert first == (n == 0 ? ML_NONE : s[0]);
   //@ assert first % 2 == 0 && first < ML_LIMIT && (first != ML_NONE ==> 0 < n);
-  // The model first: b goes in front, and the old links already say what
-  // the new list needs from position 1 on.
-  //@ ghost ml_push(s, n, (int64_t)b);
-  //@ assert s[0] == b && (0 < n ==> s[1] == first);
-  //@ assert \forall integer k; 1 <= k < n + 1 ==> s[k] == \at(s[k - 1], Pre);
-  //@ assert \forall integer k; 1 <= k < n + 1 ==> s[k] != b && s[k] % 2 == 0;
-  //@ assert ml_nodes(r, s, n + 1) && ml_distinct(s, n + 1) && ml_apart(r, head);
-  /*@ assert \forall integer k; 1 <= k < n + 1 ==>
-        ml_dec(r[\at(s[k - 1], Pre) + ML_NEXT], key, \at(s[k - 1], Pre) + ML_NEXT) ==
-          (k < n ? \at(s[k], Pre) : ML_NONE); */
-  /*@ assert \forall integer k; 1 <= k < n + 1 ==>
-        ml_dec(r[s[k] + ML_NEXT], key, s[k] + ML_NEXT) == (k < n ? \at(s[k], Pre) : ML_NONE); */
-  //@ assert \forall integer k; 1 <= k < n ==> s[k + 1] == \at(s[k], Pre);
-  /*@ assert \forall integer k; 1 <= k < n + 1 ==>
-        ml_dec(r[s[k] + ML_NEXT], key, s[k] + ML_NEXT) == (k + 1 < n + 1 ? s[k + 1] : ML_NONE); */
-  /*@ assert \forall integer k; 2 <= k < n + 1 ==>
-        ml_dec(r[\at(s[k - 1], Pre) + ML_PREV], key, \at(s[k - 1], Pre) + ML_PREV) ==
-          \at(s[k - 2], Pre); */
-  /*@ assert \forall integer k; 2 <= k < n + 1 ==>
-        ml_dec(r[s[k] + ML_PREV], key, s[k] + ML_PREV) == \at(s[k - 2], Pre); */
-  //@ assert \forall integer k; 2 <= k < n + 1 ==> s[k - 1] == \at(s[k - 2], Pre);
-  /*@ assert \forall integer k; 2 <= k < n + 1 ==>
-        ml_dec(r[s[k] + ML_PREV], key, s[k] + ML_PREV) == s[k - 1]; */
+  // The new model t first, before any write: the old links already say
+  // what it needs from position 1 on.
+  //@ ghost ml_lemma_with(r, s, n, (int64_t)b, t);
+  //@ ghost ml_lemma_nexts_with(r, key, s, n, (int64_t)b, t);
+  //@ ghost ml_lemma_prevs_with(r, key, s, n, (int64_t)b, t);
+  //@ assert t[0] == b && (0 < n ==> t[1] == first);
+  //@ assert \forall integer k; 1 <= k < n + 1 ==> t[k] != b && t[k] % 2 == 0;
   r[b + ML_NEXT] = ml_encode(first, key, b + ML_NEXT);
-  //@ assert ml_dec(r[b + ML_NEXT], key, b + ML_NEXT) == first;
   r[b + ML_PREV] = ml_encode(ML_NONE, key, b + ML_PREV);
-  //@ assert ml_dec(r[b + ML_NEXT], key, b + ML_NEXT) == first;
-  //@ assert ml_dec(r[b + ML_PREV], key, b + ML_PREV) == ML_NONE;
   if (first != ML_NONE) r[first + ML_PREV] = ml_encode(b, key, first + ML_PREV);
-  //@ assert ml_dec(r[b + ML_NEXT], key, b + ML_NEXT) == first;
-  //@ assert ml_dec(r[b + ML_PREV], key, b + ML_PREV) == ML_NONE;
-  //@ assert 0 < n ==> ml_dec(r[first + ML_PREV], key, first + ML_PREV) == b;
   *head = ml_encode(b, key, hw);
   //@ assert ml_dec(*head, key, hw) == b;
   //@ assert ml_dec(r[b + ML_NEXT], key, b + ML_NEXT) == first;
   //@ assert ml_dec(r[b + ML_PREV], key, b + ML_PREV) == ML_NONE;
   //@ assert 0 < n ==> ml_dec(r[first + ML_PREV], key, first + ML_PREV) == b;
-  /*@ assert \forall integer k, x; 1 <= k < n + 1 && x == s[k] ==>
+  // Every other link word is as it was: link words of other blocks are
+  // other words, and a next word is never a prev word (even and odd).
+  /*@ assert \forall integer k, x; 1 <= k < n + 1 && x == t[k] ==>
         r[x + ML_NEXT] == \at(r[x + ML_NEXT], Pre); */
-  /*@ assert \forall integer k, x; 2 <= k < n + 1 && x == s[k] ==>
+  /*@ assert \forall integer k, x; 2 <= k < n + 1 && x == t[k] ==>
         r[x + ML_PREV] == \at(r[x + ML_PREV], Pre); */
   /*@ assert \forall integer k; 1 <= k < n + 1 ==>
-        ml_dec(r[s[k] + ML_NEXT], key, s[k] + ML_NEXT) == (k + 1 < n + 1 ? s[k + 1] : ML_NONE); */
+        ml_dec(r[t[k] + ML_NEXT], key, t[k] + ML_NEXT) == (k + 1 < n + 1 ? t[k + 1] : ML_NONE); */
   /*@ assert \forall integer k; 2 <= k < n + 1 ==>
-        ml_dec(r[s[k] + ML_PREV], key, s[k] + ML_PREV) == s[k - 1]; */
-  //@ assert ml_head(head, key, hw, s, n + 1);
-  //@ assert ml_nexts(r, key, s, n + 1);
-  //@ assert ml_dec(r[s[0] + ML_PREV], key, s[0] + ML_PREV) == ML_NONE;
-  //@ assert 0 < n ==> ml_dec(r[s[1] + ML_PREV], key, s[1] + ML_PREV) == s[0];
-  //@ assert ml_prevs(r, key, s, n + 1);
+        ml_dec(r[t[k] + ML_PREV], key, t[k] + ML_PREV) == t[k - 1]; */
+  //@ assert ml_head(head, key, hw, t, n + 1);
+  // The whole lists from the first block and the rest, through the lemmas
+  // ml_remove uses too.
+  //@ assert ml_dec(r[t[0] + ML_NEXT], key, t[0] + ML_NEXT) == (1 < n + 1 ? t[1] : ML_NONE);
+  //@ ghost ml_lemma_nexts_assemble(r, key, t, n + 1, 1);
+  //@ assert ml_dec(r[t[0] + ML_PREV], key, t[0] + ML_PREV) == ML_NONE;
+  //@ assert 0 < n ==> ml_dec(r[t[1] + ML_PREV], key, t[1] + ML_PREV) == t[0];
+  //@ ghost ml_lemma_prevs_assemble(r, key, t, n + 1, 1);
+  //@ assert ml_nodes(r, t, n + 1) && ml_distinct(t, n + 1) && ml_apart(r, head);
+  //@ assert ml_nexts(r, key, t, n + 1) && ml_prevs(r, key, t, n + 1);
 }
 
 /*@
@@ -226,30 +262,6 @@ static inline void ml_insert(size_t *r, size_t key, size_t *head, size_t hw, siz
          ml_dec(r[s[k + 1] + ML_PREV], key, s[k + 1] + ML_PREV) == s[k]; @/
   }
 
-  // The next links of a list of m blocks, from the blocks before p - 1,
-  // the block at p - 1 and the blocks from p on.
-  /@ requires p <= m;
-     requires \forall integer k; 0 <= k < p - 1 ==>
-       ml_dec(r[t[k] + ML_NEXT], key, t[k] + ML_NEXT) == t[k + 1];
-     requires 0 < p ==>
-       ml_dec(r[t[p - 1] + ML_NEXT], key, t[p - 1] + ML_NEXT) == (p < m ? t[p] : ML_NONE);
-     requires \forall integer k; p <= k < m ==>
-       ml_dec(r[t[k] + ML_NEXT], key, t[k] + ML_NEXT) == (k + 1 < m ? t[k + 1] : ML_NONE);
-     assigns \nothing;
-     ensures ml_nexts(r, key, t, m); @/
-  static void ml_lemma_nexts_assemble(size_t *r, size_t key, int64_t \ghost *t, size_t m, size_t p) {}
-
-  // The prev links likewise, from the blocks before p, p, and after p.
-  /@ requires p <= m;
-     requires \forall integer k; 0 <= k < p ==>
-       ml_dec(r[t[k] + ML_PREV], key, t[k] + ML_PREV) == (0 < k ? t[k - 1] : ML_NONE);
-     requires p < m ==>
-       ml_dec(r[t[p] + ML_PREV], key, t[p] + ML_PREV) == (0 < p ? t[p - 1] : ML_NONE);
-     requires \forall integer k; p + 1 <= k < m ==>
-       ml_dec(r[t[k] + ML_PREV], key, t[k] + ML_PREV) == t[k - 1];
-     assigns \nothing;
-     ensures ml_prevs(r, key, t, m); @/
-  static void ml_lemma_prevs_assemble(size_t *r, size_t key, int64_t \ghost *t, size_t m, size_t p) {}
 */
 
 /* Takes block s[p] off its list: next and prev are its links decoded
@@ -288,7 +300,12 @@ static inline void ml_remove(size_t *r, size_t key, size_t *head, size_t hw, siz
   if (prev == ML_NONE) *head = ml_encode(next, key, hw);
   else r[prev + ML_NEXT] = ml_encode(next, key, prev + ML_NEXT);
   //@ assert prev != ML_NONE ==> ml_dec(r[prev + ML_NEXT], key, prev + ML_NEXT) == next;
-  if (next != ML_NONE) r[next + ML_PREV] = ml_encode(prev, key, next + ML_PREV);
+  if (next != ML_NONE) {
+    r[next + ML_PREV] = ml_encode(prev, key, next + ML_PREV);
+    // Here, not after the branch: joined with the other path, the provers
+    // needed up to 7 s for it.
+    //@ assert ml_dec(r[next + ML_PREV], key, next + ML_PREV) == prev;
+  }
   //@ assert prev != ML_NONE ==> ml_dec(r[prev + ML_NEXT], key, prev + ML_NEXT) == next;
   //@ assert next != ML_NONE ==> ml_dec(r[next + ML_PREV], key, next + ML_PREV) == prev;
   //@ assert prev == ML_NONE ==> ml_dec(*head, key, hw) == next;
