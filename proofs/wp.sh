@@ -112,7 +112,8 @@ if ((smoke)); then
 fi
 elapsed=$(($(date +%s) - start))
 
-python3 "$here/table.py" "$out/wp.json" "$out/wp.log" "$out/smoke.log" "$elapsed" "$smoke" || status=1
+load=$(python3 -c "print(max(1.0, ($par + 1) / $(nproc)))")
+python3 "$here/table.py" "$out/wp.json" "$out/wp.log" "$out/smoke.log" "$elapsed" "$smoke" "$load" || status=1
 if ((status != 0)); then
   echo "wp.sh: FAILED (frama-c exit, unproved goals or a failed smoke test); logs: $out/wp.log $out/smoke.log" >&2
   grep -hE '^\[wp\] \[(Failed|Unknown|Timeout)\]|Smoke-test|^\[kernel\].*(rror|abort)|^\[report\]|^\[wp:smoke\]' \
