@@ -88,9 +88,9 @@ if [[ -z $fct ]]; then
 fi
 
 # Pass 2: the smoke tests alone (every property category deselected, so no
-# proof goal is generated again), on cvc4. cvc4
-# rather than z3: under load z3 sometimes ends with "Unknown error", which a
-# smoke test would count as a failure.
+# proof goal is generated again), on cvc4 rather than z3: under load z3
+# sometimes ends with "Unknown error", which a smoke test would count as a
+# failure.
 smoke_args=("${common[@]}"
   -wp-prover cvc4 -wp-smoke-tests -wp-smoke-timeout 1 -wp-cache none -wp-par "$par"
   -wp-prop=-@assigns,-@ensures,-@requires,-@assert,-@check,-@invariant,-@variant,-@decreases,-@lemma,-@terminates,-@exits,-@breaks,-@continues,-@returns,-@complete_behaviors,-@disjoint_behaviors
