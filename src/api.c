@@ -123,10 +123,11 @@ void *wd_calloc(size_t count, size_t size) {
   }
   void *p = allocate(total, 1, true);
   if (p == NULL) return NULL;
-  /* Small slots come zeroed when they are zeroed on free; large mappings
-   * come fresh from the kernel or were cleared by large_alloc. */
+  /* Small slots and medium blocks come zeroed when they are zeroed on free;
+   * large mappings come fresh from the kernel or were cleared by large_alloc. */
   route_t r = route(total, 1);
-  bool zeroed = r.tier == TIER_LARGE || (r.tier == TIER_SMALL && (r.cls == 0 || small_zeroing()));
+  bool zeroed = r.tier == TIER_LARGE || (r.tier == TIER_SMALL && (r.cls == 0 || small_zeroing())) ||
+                (r.tier == TIER_MEDIUM && medium_hands_out_zero());
   if (!zeroed) memset(p, 0, total);
   return p;
 }

@@ -9,8 +9,10 @@
  *
  * | knob                        | default | light | meaning                                       |
  * |-----------------------------|---------|-------|-----------------------------------------------|
- * | WD_CANARY                   | 1       | 1     | 8-byte canary at the end of small slots        |
- * | WD_ZERO_ON_FREE             | 1       | 0     | zero small slots on free, check zero on reuse  |
+ * | WD_CANARY                   | 1       | 1     | 8-byte canary at the end of small slots and   |
+ * |                             |         |       | medium blocks                                 |
+ * | WD_ZERO_ON_FREE             | 1       | 0     | zero small slots and medium blocks on free,   |
+ * |                             |         |       | check they are still zero on reuse            |
  * | WD_SMALL_QUARANTINE_RANDOM  | 64      | 0     | freed small slots held in a random array ...   |
  * | WD_SMALL_QUARANTINE_FIFO    | 64      | 0     | ... then in a FIFO, per class, before reuse    |
  * | WD_LARGE_QUARANTINE_RANDOM  | 16      | 0     | freed large mappings kept inaccessible in a    |
@@ -32,6 +34,11 @@
  * | WD_MEDIUM_KEEP_EMPTY        | 1       | 1     | empty chunks kept committed before release     |
  * | WD_MEDIUM_PURGE_DELAY       | 64 MiB  | 64 MiB| bytes freed into a medium arena between two   |
  * |                             |         |       | purges of its free blocks (see below)         |
+ * | WD_MEDIUM_QUARANTINE_RANDOM | 16      | 0     | freed medium blocks held in a random array ... |
+ * | WD_MEDIUM_QUARANTINE_FIFO   | 16      | 0     | ... then in a FIFO, per arena, before merging |
+ * | WD_MEDIUM_QUARANTINE_BYTES  | 8 MiB   | 8 MiB | most bytes an arena's quarantine holds        |
+ * | WD_MEDIUM_FREED_MEMORY      | 256     | 256   | blocks remembered per arena after they leave  |
+ * |                             |         |       | the quarantine, to name a later double free   |
  * | WD_MEDIUM_PURGE_MIN         | 64 KiB  | 64 KiB| smallest free medium block whose pages are    |
  * |                             |         |       | purged                                        |
  * | WD_LARGE_FREED_MEMORY       | 1024    | 1024  | unmapped large addresses remembered, so that a |
@@ -62,14 +69,20 @@
  * the anti-thrash policy: a program that frees and reallocates the same
  * blocks pays one sweep per 64 MiB of frees, not a page fault per free.
  *
- * Always on, in both variants: out-of-line small and large metadata,
+ * Always on, in both variants: canaries (unless WD_CANARY=0), no metadata
+ * left in memory handed out, out-of-line small and large metadata,
  * double/invalid free detection in every tier, keyed medium tag checksums
  * and encoded free-list links, guard pages around large allocations and
  * metadata, read-only metadata after initialization, inaccessible malloc(0).
  *
+ * A freed medium block waits in its arena's quarantine, zeroed and marked
+ * quarantined in its tag (neither free nor mergeable), until a later free
+ * pushes it out or the arena's quarantine would hold more than
+ * WD_MEDIUM_QUARANTINE_BYTES; it must still be zero when it leaves.
+ *
  * At run time WARDEN_OPTIONS may lower (never raise) the quarantine lengths
  * and turn randomization or zeroing off, for example
- *   WARDEN_OPTIONS=small_quarantine=0:large_quarantine=0:randomize=0:zero_on_free=0
+ *   WARDEN_OPTIONS=small_quarantine=0:medium_quarantine=0:large_quarantine=0:randomize=0:zero_on_free=0
  * It is ignored in set-uid and other secure-execution programs (options.c).
  */
 #ifndef WD_CONFIG_H
@@ -155,6 +168,22 @@
 #define WD_MEDIUM_PURGE_MIN (64UL << 10)
 #endif
 
+#ifndef WD_MEDIUM_QUARANTINE_RANDOM
+#define WD_MEDIUM_QUARANTINE_RANDOM (WD_LIGHT ? 0 : 16)
+#endif
+
+#ifndef WD_MEDIUM_QUARANTINE_FIFO
+#define WD_MEDIUM_QUARANTINE_FIFO (WD_LIGHT ? 0 : 16)
+#endif
+
+#ifndef WD_MEDIUM_QUARANTINE_BYTES
+#define WD_MEDIUM_QUARANTINE_BYTES (8UL << 20)
+#endif
+
+#ifndef WD_MEDIUM_FREED_MEMORY
+#define WD_MEDIUM_FREED_MEMORY 256
+#endif
+
 #ifndef WD_LARGE_FREED_MEMORY
 #define WD_LARGE_FREED_MEMORY 1024
 #endif
@@ -203,6 +232,16 @@ _Static_assert(WD_MEDIUM_KEEP_EMPTY >= 0 && WD_MEDIUM_KEEP_EMPTY <= 64,
                "at most 64 empty medium chunks are kept");
 _Static_assert(WD_MEDIUM_PURGE_DELAY >= (1UL << 20), "medium purges are at least 1 MiB of frees apart");
 _Static_assert(WD_MEDIUM_PURGE_MIN >= 4096, "a purged medium block spans at least a page");
+_Static_assert(WD_MEDIUM_QUARANTINE_RANDOM >= 0 && WD_MEDIUM_QUARANTINE_RANDOM <= 1024,
+               "the medium random quarantine holds 0 to 1024 blocks per arena");
+_Static_assert(WD_MEDIUM_QUARANTINE_FIFO >= 0 && WD_MEDIUM_QUARANTINE_FIFO <= 1024,
+               "the medium FIFO quarantine holds 0 to 1024 blocks per arena");
+_Static_assert(WD_MEDIUM_QUARANTINE_FIFO == 0 || WD_MEDIUM_QUARANTINE_RANDOM > 0,
+               "the FIFO quarantine is fed by the random one");
+_Static_assert(WD_MEDIUM_QUARANTINE_BYTES >= 2 * WD_MEDIUM_MAX && WD_MEDIUM_QUARANTINE_BYTES <= (1UL << 32),
+               "a medium quarantine holds two of the largest blocks, and at most 4 GiB");
+_Static_assert(WD_MEDIUM_FREED_MEMORY >= 16 && WD_MEDIUM_FREED_MEMORY <= 65536,
+               "the freed-medium memory holds 16 to 65536 addresses");
 _Static_assert(WD_LARGE_FREED_MEMORY >= 16 && WD_LARGE_FREED_MEMORY <= 65536,
                "the freed-large memory holds 16 to 65536 addresses");
 _Static_assert(WD_DEBUG == 0 || WD_DEBUG == 1, "WD_DEBUG is 0 or 1");

@@ -37,7 +37,7 @@ static void after_fork_parent(void) {
 
 static void after_fork_child(void) {
   large_after_fork_child();
-  medium_reset_locks();
+  medium_after_fork_child();
   small_after_fork_child();
   tcache_after_fork_child();
   lock_reset(&init_lock);

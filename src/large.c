@@ -8,7 +8,9 @@
 #include "config.h"
 #include "lock.h"
 #include "os.h"
+#include "quarantine.h"
 #include "random.h"
+#include "recent.h"
 #include "report.h"
 #include "sealed.h"
 
@@ -35,11 +37,6 @@ typedef struct cached {
   bool open;     /* read-write (moved where no pointer reaches) or inaccessible */
 } cached_t;
 
-typedef struct freed {
-  uintptr_t ptr;
-  size_t size;
-} freed_t;
-
 /* The table lives in its own mapping, away from user data; it is an open
  * addressing hash table with linear probing and no tombstones (removal
  * shifts later entries back), so lookups stay short without rebuilds. */
@@ -49,16 +46,18 @@ static struct {
   size_t capacity; /* a power of two */
   size_t count;
   size_t bytes;
-  freed_t freed[WD_LARGE_FREED_MEMORY]; /* recent unmaps, for naming double frees */
+  recent_free_t freed[WD_LARGE_FREED_MEMORY]; /* recent unmaps, for naming double frees */
   size_t freed_next;
-  /* Freed mappings wait here with no access and no memory before they are
-   * unmapped, so a dangling pointer faults instead of reaching a new
-   * allocation; a random array in front of a FIFO makes the wait
-   * unpredictable. ptr 0: empty entry. */
+  /* Freed mappings wait in the quarantine with no access and no memory
+   * before they are unmapped, so a dangling pointer faults instead of
+   * reaching a new allocation. Its entries are indices + 1 into `held`,
+   * whose records are the quarantined mappings (ptr 0: unused); one more
+   * than the quarantine holds, for the mapping on its way in. */
   random_t rng;
-  record_t q_random[Q_RANDOM_CAP];
-  record_t q_fifo[Q_FIFO_CAP];
-  size_t fifo_head, fifo_count;
+  quarantine_t q;
+  uintptr_t q_random[Q_RANDOM_CAP];
+  uintptr_t q_fifo[Q_FIFO_CAP];
+  record_t held[Q_RANDOM_CAP + Q_FIFO_CAP + 1];
   /* Oldest first; cache_bytes sums what their pages may hold. */
   cached_t cache[WD_LARGE_CACHE_ENTRIES];
   size_t cache_count;
@@ -148,8 +147,7 @@ static uintptr_t placement(uintptr_t map, size_t region, size_t n, size_t alignm
 static size_t held_bytes(const cached_t *c) { return c->map + c->map_size - GUARD - c->held; }
 
 static void remember_freed(uintptr_t ptr, size_t size) {
-  large.freed[large.freed_next] = (freed_t){ptr, size};
-  large.freed_next = (large.freed_next + 1) % WD_LARGE_FREED_MEMORY;
+  recent_add(large.freed, WD_LARGE_FREED_MEMORY, &large.freed_next, ptr, size);
 }
 
 /* Removes entry k, keeping the rest oldest first. */
@@ -277,8 +275,8 @@ void *large_alloc(size_t n, size_t alignment, bool zero) {
  * failure path scans the whole table. */
 _Noreturn static void report_unknown(const void *p, const char *bad, const char *freed) {
   uintptr_t a = (uintptr_t)p;
-  for (size_t i = 0; i < Q_RANDOM_CAP + Q_FIFO_CAP && a != 0; i++) {
-    const record_t *q = i < Q_RANDOM_CAP ? &large.q_random[i] : &large.q_fifo[i - Q_RANDOM_CAP];
+  for (size_t i = 0; i < Q_RANDOM_CAP + Q_FIFO_CAP + 1 && a != 0; i++) {
+    const record_t *q = &large.held[i];
     if (q->ptr == a) report_fatal(freed, p, REPORT_LARGE(q->size));
     if (q->ptr != 0 && a - q->map < q->map_size) report_fatal(bad, p, REPORT_LARGE(q->size));
   }
@@ -287,9 +285,8 @@ _Noreturn static void report_unknown(const void *p, const char *bad, const char 
     if (c->ptr == a) report_fatal(freed, p, REPORT_LARGE(c->size));
     if (c->ptr != 0 && a - c->map < c->map_size) report_fatal(bad, p, REPORT_LARGE(c->size));
   }
-  for (size_t i = 0; i < WD_LARGE_FREED_MEMORY; i++) {
-    if (large.freed[i].ptr == a && a != 0) report_fatal(freed, p, REPORT_LARGE(large.freed[i].size));
-  }
+  const recent_free_t *gone = recent_find(large.freed, WD_LARGE_FREED_MEMORY, a);
+  if (gone != NULL) report_fatal(freed, p, REPORT_LARGE(gone->size));
   for (size_t i = 0; i < large.capacity; i++) {
     const record_t *r = &large.table[i];
     if (r->ptr != 0 && a - r->map < r->map_size) report_fatal(bad, p, REPORT_LARGE(r->size));
@@ -302,19 +299,16 @@ static size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
 /* Puts a freed mapping, already inaccessible and empty, in quarantine;
  * returns the one that leaves it (ptr 0 if none). */
 static record_t quarantine(record_t r, size_t random_len) {
-  size_t k = random_below(&large.rng, (uint32_t)random_len);
-  record_t out = large.q_random[k];
-  large.q_random[k] = r;
+  size_t slot = 0;
+  while (large.held[slot].ptr != 0) slot++;
+  large.held[slot] = r;
   size_t fifo_len = min_size(sealed.options.large_quarantine, WD_LARGE_QUARANTINE_FIFO);
-  if (out.ptr == 0 || fifo_len == 0) return out;
-  if (large.fifo_count < fifo_len) {
-    large.q_fifo[(large.fifo_head + large.fifo_count++) % fifo_len] = out;
-    return (record_t){0, 0, 0, 0};
-  }
-  record_t oldest = large.q_fifo[large.fifo_head];
-  large.q_fifo[large.fifo_head] = out;
-  large.fifo_head = (large.fifo_head + 1) % fifo_len;
-  return oldest;
+  uint32_t k = random_below(&large.rng, (uint32_t)random_len);
+  uintptr_t out = quarantine_put(&large.q, large.q_random, large.q_fifo, (uint32_t)fifo_len, k, slot + 1);
+  if (out == 0) return (record_t){0, 0, 0, 0};
+  record_t left = large.held[out - 1];
+  large.held[out - 1].ptr = 0;
+  return left;
 }
 
 /* Moves a freed mapping's pages into the cache, to a fresh mapping with
@@ -409,14 +403,23 @@ void large_check(void) {
   if (count != large.count || bytes != large.bytes) {
     report_check_failed("large record count", NULL, REPORT_LARGE(0));
   }
-  for (size_t i = 0; i < Q_RANDOM_CAP + Q_FIFO_CAP; i++) {
-    const record_t *q = i < Q_RANDOM_CAP ? &large.q_random[i] : &large.q_fifo[i - Q_RANDOM_CAP];
-    if (i >= Q_RANDOM_CAP && i - Q_RANDOM_CAP >= large.fifo_count) break;
-    if (i < Q_RANDOM_CAP && q->ptr == 0) continue;
-    if (q->ptr == 0 || find(q->ptr) != NULL || !os_is_mapped((void *)q->map, q->map_size)) {
-      report_check_failed("large quarantine holds freed mappings", (void *)q->ptr, REPORT_LARGE(q->size));
+  /* Every entry names a record of its own, and every record in use is
+   * named by one entry: a quarantined mapping is neither lost nor kept twice. */
+  size_t fifo_len = min_size(sealed.options.large_quarantine, WD_LARGE_QUARANTINE_FIFO);
+  size_t named = 0, in_use = 0;
+  for (size_t i = 0; i < Q_RANDOM_CAP + large.q.fifo_count; i++) {
+    uintptr_t e = i < Q_RANDOM_CAP ? large.q_random[i]
+                                   : quarantine_fifo_at(&large.q, large.q_fifo, (uint32_t)fifo_len, (uint32_t)(i - Q_RANDOM_CAP));
+    if (e == 0 && i < Q_RANDOM_CAP) continue;
+    const record_t *q = e - 1 < Q_RANDOM_CAP + Q_FIFO_CAP + 1 ? &large.held[e - 1] : NULL;
+    if (q == NULL || q->ptr == 0 || find(q->ptr) != NULL || !os_is_mapped((void *)q->map, q->map_size)) {
+      report_check_failed("large quarantine holds freed mappings", q != NULL ? (void *)q->ptr : NULL,
+                          REPORT_LARGE(q != NULL ? q->size : 0));
     }
+    named++;
   }
+  for (size_t i = 0; i < Q_RANDOM_CAP + Q_FIFO_CAP + 1; i++) in_use += large.held[i].ptr != 0;
+  if (named != in_use) report_check_failed("large quarantine records named once", NULL, REPORT_LARGE(0));
   size_t cached = 0;
   for (size_t k = 0; k < large.cache_count; k++) {
     const cached_t *c = &large.cache[k];

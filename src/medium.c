@@ -8,6 +8,9 @@
 #include "medium_block.h"
 #include "medium_list.h"
 #include "os.h"
+#include "quarantine.h"
+#include "random.h"
+#include "recent.h"
 #include "report.h"
 #include "secret.h"
 
@@ -18,18 +21,24 @@
 #define FL_COUNT (WD_MEDIUM_CHUNK_SHIFT - 6)
 /* The one free block of an empty chunk. */
 #define WHOLE_BLOCK ((CHUNK_WORDS - MB_FIRST - MB_TAIL) * MB_WORD)
-/* A tag no live or free block can have (sizes are multiples of 16): the
- * checksum of a header absorbed by a merge is keyed with it, so a later free
- * of that address is known for a double free. */
-#define DEAD_TAG 8
+/* Block states, the low bits of a tag (medium_block.h): a quarantined
+ * block is freed but neither free nor mergeable until it leaves. */
+#define LIVE 0
+#define FREE 1
+#define QUARANTINED MB_QUARANTINED
+/* The canary word at the end of every live block's payload, just before
+ * its footer: usable bytes end where it begins. */
+#define CANARY (WD_CANARY ? MB_WORD : 0)
+#define Q_RANDOM_CAP (WD_MEDIUM_QUARANTINE_RANDOM > 0 ? WD_MEDIUM_QUARANTINE_RANDOM : 1)
+#define Q_FIFO_CAP (WD_MEDIUM_QUARANTINE_FIFO > 0 ? WD_MEDIUM_QUARANTINE_FIFO : 1)
 /* How far a failed good-fit search looks along the exact-size list. */
 #define EXACT_LIST_PROBES 16
-/* Recent frees remembered so that a second free of a block whose chunk has
- * since been given back is still named a double free. */
-#define FREED_MEMORY 256
+/* How far along its list the block handed out may lie, when reuse is
+ * randomized. */
+#define REUSE_CHOICES 4
 
 _Static_assert(FL_COUNT <= 32, "first-level bitmap is one 32-bit word");
-_Static_assert(WD_MEDIUM_MAX + MB_OVERHEAD + OS_PAGE + MB_MIN <= WHOLE_BLOCK,
+_Static_assert(WD_MEDIUM_MAX + CANARY + MB_OVERHEAD + OS_PAGE + MB_MIN <= WHOLE_BLOCK,
                "the largest aligned medium request fits an empty chunk");
 
 typedef struct arena {
@@ -45,11 +54,15 @@ typedef struct arena {
   uint32_t chunk_limit;                    /* chunks in its share */
   uint32_t released_count;                 /* stack of indices given back */
   uint32_t released[CHUNK_COUNT];
-  struct {
-    uintptr_t ptr;
-    size_t size;
-  } freed[FREED_MEMORY];
+  /* Blocks that left the quarantine lately: once merged or given back, a
+   * block's header is gone and this names its second free. */
+  recent_free_t freed[WD_MEDIUM_FREED_MEMORY];
   size_t freed_next;
+  random_t rng;                  /* reuse choices and the quarantine's draws */
+  quarantine_t q;                /* entries: header addresses */
+  uintptr_t q_random[Q_RANDOM_CAP];
+  uintptr_t q_fifo[Q_FIFO_CAP];
+  size_t q_blocks, q_bytes;      /* what the quarantine holds */
 } arena_t;
 
 
@@ -80,14 +93,54 @@ static size_t checksum(const size_t *header, size_t tag) {
 
 static void seal(size_t *c, size_t i) { c[i + 1] = checksum(&c[i], c[i]); }
 
-static void bury(size_t *c, size_t i) { c[i + 1] = checksum(&c[i], DEAD_TAG); }
-
 /* True when c[i] is a block header this tier wrote: its checksum holds and
  * its size keeps it inside the chunk. */
 static bool header_sound(const size_t *c, size_t i) {
   size_t size = mb_size(c[i]);
   return c[i + 1] == checksum(&c[i], c[i]) && size >= MB_MIN &&
          mb_words(size) <= CHUNK_WORDS - MB_TAIL - i;
+}
+
+static bool zeroing(void) { return WD_ZERO_ON_FREE && sealed.options.zero_on_free; }
+
+static bool randomizing(void) { return WD_RANDOMIZE && sealed.options.randomize; }
+
+/* Quarantine lengths in force: the build's, lowered by the options; zero at
+ * compile time when the build has none. */
+static uint32_t q_random_len(void) {
+  uint32_t cap = sealed.options.medium_quarantine;
+  return WD_MEDIUM_QUARANTINE_RANDOM == 0 ? 0 : cap < WD_MEDIUM_QUARANTINE_RANDOM ? cap : WD_MEDIUM_QUARANTINE_RANDOM;
+}
+
+static uint32_t q_fifo_len(void) {
+  uint32_t cap = sealed.options.medium_quarantine;
+  return cap < WD_MEDIUM_QUARANTINE_FIFO ? cap : WD_MEDIUM_QUARANTINE_FIFO;
+}
+
+/* The canary word of the block at i, of `size` bytes: the last payload
+ * word, so that any write of the bytes just past the usable end reaches it
+ * before the footer. */
+static size_t *canary_word(size_t *c, size_t i, size_t size) { return &c[i + mb_words(size) - 2]; }
+
+static void put_canary(size_t *c, size_t i) {
+  if (CANARY != 0) *canary_word(c, i, mb_size(c[i])) = (size_t)secret_canary((uintptr_t)&c[i + 2], secret_keys.canary);
+}
+
+static bool canary_intact(size_t *c, size_t i, size_t size) {
+  return CANARY == 0 || *canary_word(c, i, size) == (size_t)secret_canary((uintptr_t)&c[i + 2], secret_keys.canary);
+}
+
+static bool words_zero(const size_t *w, size_t n) {
+  size_t acc = 0;
+  for (size_t k = 0; k < n; k++) acc |= w[k];
+  return acc == 0;
+}
+
+/* Clears the words of a block that a merge has just absorbed (its header,
+ * checksum and links, and the footer before it): no metadata may stay
+ * inside a free block, where a later owner would read it. */
+static void clear_absorbed(size_t *c, size_t j) {
+  for (size_t k = j - 1; k < j + 4; k++) c[k] = 0;
 }
 
 /*
@@ -153,6 +206,7 @@ bool medium_init(void) {
     arena_t *a = &arenas[k];
     a->first = (uint32_t)(k * (chunks / count));
     a->chunk_limit = (uint32_t)(chunks / count);
+    random_seed(&a->rng);
     for (unsigned fl = 0; fl < FL_COUNT; fl++) {
       for (unsigned sl = 0; sl < MB_SL_COUNT; sl++) a->heads[fl][sl] = empty_head(&a->heads[fl][sl]);
     }
@@ -202,7 +256,19 @@ static inline __attribute__((always_inline)) void list_remove(arena_t *a, size_t
 
 static size_t *find_block(arena_t *a, size_t want) {
   mb_list_t l = mb_find_list(a->fl_map, a->sl_map, FL_COUNT, mb_search_list(want));
-  if (l.fl < FL_COUNT) return block_at(follow_head(&a->heads[l.fl][l.sl]));
+  if (l.fl < FL_COUNT) {
+    size_t k = follow_head(&a->heads[l.fl][l.sl]);
+    /* Every block on this list fits: one of its first few, drawn at random,
+     * so that which freed block a request gets cannot be planned. */
+    if (randomizing()) {
+      for (uint32_t steps = random_below(&a->rng, REUSE_CHOICES); steps > 0; steps--) {
+        size_t next = follow_word(range_words(), k + ML_NEXT);
+        if (next == ML_NONE) break;
+        k = next;
+      }
+    }
+    return block_at(k);
+  }
   /* The good-fit search skips the list `want` itself falls in; before a new
    * chunk is taken, a few of its blocks are tried. */
   mb_list_t exact = mb_list_of(want);
@@ -228,7 +294,7 @@ static bool add_chunk(arena_t *a) {
   }
   c[MB_FIRST - 1] = mb_tag(0, 0);
   c[CHUNK_WORDS - MB_TAIL] = mb_tag(0, 0);
-  mb_set(c, MB_FIRST, WHOLE_BLOCK, 1);
+  mb_set(c, MB_FIRST, WHOLE_BLOCK, FREE);
   seal(c, MB_FIRST);
   chunk_live[idx] = 1;
   a->chunks++;
@@ -248,38 +314,24 @@ static void release_chunk(arena_t *a, size_t *c) {
 
 static bool is_whole(size_t i, size_t size) { return i == MB_FIRST && size == WHOLE_BLOCK; }
 
-/* Ends the process naming `freed` when addr is among the arena's recent
- * frees: the evidence left when a block's own header is gone. */
-static void check_recently_freed(const arena_t *a, uintptr_t addr, const char *freed) {
-  for (size_t k = 0; k < FREED_MEMORY; k++) {
-    if (a->freed[k].ptr == addr) report_fatal(freed, (const void *)addr, REPORT_MEDIUM(a->freed[k].size));
-  }
-}
-
 /* Finds the live block whose payload starts at p, or ends the process:
- * `bad` names a pointer that was never a block, `freed` one that was. */
+ * `bad` names a pointer that was never a block, `freed` one that was (in
+ * quarantine, free, or remembered among the arena's recent frees once its
+ * header is gone). */
 static size_t *locate(arena_t *a, const void *p, size_t *index, const char *bad, const char *freed) {
   uintptr_t addr = (uintptr_t)p;
   size_t *c = chunk_of(p);
   size_t w = (addr - (uintptr_t)c) / MB_WORD;
   bool placed = chunk_live[chunk_index(c)] && addr % MB_ALIGN == 0 && w >= MB_FIRST + 2 &&
                 w < CHUNK_WORDS - MB_TAIL;
-  if (!placed) {
-    /* Its chunk went back to the kernel. */
-    if (!chunk_live[chunk_index(c)]) check_recently_freed(a, addr, freed);
-    report_fatal(bad, p, REPORT_MEDIUM_UNKNOWN);
-  }
   size_t i = w - 2;
-  if (!header_sound(c, i)) {
-    /* A buried header keeps the tag it had when its block was merged away. */
-    WD_CHECK(c[i + 1] != checksum(&c[i], DEAD_TAG), freed, p, REPORT_MEDIUM(mb_size(c[i])));
-    /* A buried header inside a free block whose pages were purged reads as
-     * zero; the block is still named if it was freed recently. */
-    check_recently_freed(a, addr, freed);
+  if (!placed || !header_sound(c, i)) {
+    const recent_free_t *gone = recent_find(a->freed, WD_MEDIUM_FREED_MEMORY, addr);
+    if (gone != NULL) report_fatal(freed, p, REPORT_MEDIUM(gone->size));
     report_fatal(bad, p, REPORT_MEDIUM_UNKNOWN);
   }
   size_t size = mb_size(c[i]);
-  WD_CHECK(!mb_is_free(c[i]), freed, p, REPORT_MEDIUM(size));
+  WD_CHECK(c[i] % MB_ALIGN == LIVE, freed, p, REPORT_MEDIUM(size));
   WD_CHECK(c[i + mb_words(size) - 1] == c[i], "boundary tag corrupted", p, REPORT_MEDIUM(size));
   *index = i;
   return c;
@@ -296,22 +348,23 @@ static void check_next(const size_t *c, size_t i) {
 }
 
 /* Cuts block i down to `need` bytes, allocated; a remainder large enough to
- * be a block goes back on the lists, merged with a free block after it. */
+ * be a block goes back on the lists, merged with a free block after it. The
+ * remainder's words must hold no metadata (zero, when zeroing). */
 static void trim(arena_t *a, size_t *c, size_t i, size_t need) {
   size_t size = mb_size(c[i]);
   if (size - need < MB_MIN) {
-    mb_set(c, i, size, 0);
+    mb_set(c, i, size, LIVE);
     seal(c, i);
     return;
   }
-  size_t j = mb_split(c, i, need, 0);
+  size_t j = mb_split(c, i, need, LIVE);
   seal(c, i);
   check_next(c, j);
   size_t k = mb_next(c, j);
   if (k < CHUNK_WORDS - MB_TAIL && mb_is_free(c[k])) {
     list_remove(a, c, k);
-    mb_merge(c, j, k, 1);
-    bury(c, k);
+    mb_merge(c, j, k, FREE);
+    clear_absorbed(c, k);
   }
   seal(c, j);
   list_insert(a, c, j);
@@ -338,6 +391,9 @@ static void *arena_alloc(arena_t *a, size_t need, size_t want, size_t alignment)
   size_t *c = chunk_of(b);
   size_t i = (size_t)(b - c);
   list_remove(a, c, i);
+  /* The links were the free block's; the rest of it holds nothing. */
+  c[i + ML_NEXT] = 0;
+  c[i + ML_PREV] = 0;
   if (is_whole(i, mb_size(c[i]))) a->empty_chunks--;
   if (alignment > MB_ALIGN) {
     uintptr_t payload = (uintptr_t)&c[i + 2];
@@ -345,13 +401,14 @@ static void *arena_alloc(arena_t *a, size_t need, size_t want, size_t alignment)
     /* A gap too small to be a free block is widened to the next boundary. */
     if (aligned != payload && aligned - payload < MB_MIN) aligned = align_up(payload + MB_MIN, alignment);
     if (aligned != payload) {
-      size_t j = mb_split(c, i, aligned - payload, 1);
+      size_t j = mb_split(c, i, aligned - payload, FREE);
       seal(c, i);
       list_insert(a, c, i);
       i = j;
     }
   }
   trim(a, c, i, need);
+  put_canary(c, i);
   a->live++;
   a->live_bytes += mb_size(c[i]);
   lock_release(&a->lock);
@@ -359,7 +416,7 @@ static void *arena_alloc(arena_t *a, size_t need, size_t want, size_t alignment)
 }
 
 void *medium_alloc(size_t n, size_t alignment) {
-  size_t need = mb_block_for(n);
+  size_t need = mb_block_for(n + CANARY);
   size_t want = alignment <= MB_ALIGN ? need : need + alignment + MB_MIN;
   unsigned count = sealed.medium_arenas;
   if (thread_arena == 0) thread_arena = (uint8_t)(1 + __atomic_fetch_add(&next_arena, 1, __ATOMIC_RELAXED) % count);
@@ -371,21 +428,24 @@ void *medium_alloc(size_t n, size_t alignment) {
   return NULL;
 }
 
+bool medium_hands_out_zero(void) { return zeroing(); }
+
 unsigned medium_arena_count(void) { return sealed.medium_arenas; }
 
 unsigned medium_arena_index(const void *p) { return (unsigned)(arena_of(p) - arenas); }
 
-/* Drops the pages strictly inside every free block of at least `min_size`
- * bytes, under the arena's lock; returns their bytes. The header, its
- * checksum, both links and the footer stay: the pages between them read as
- * zero afterwards, and a free block's interior holds nothing else. */
+/* Drops the pages strictly inside every free or quarantined block of at
+ * least `min_size` bytes, under the arena's lock; returns their bytes. The
+ * header, its checksum, both link words and the footer stay: the pages
+ * between them read as zero afterwards, and such a block's interior holds
+ * nothing else. */
 static size_t purge_arena(arena_t *a, size_t min_size) {
   size_t purged = 0;
   for (uint32_t idx = a->first; idx < a->first + a->carved; idx++) {
     if (!chunk_live[idx]) continue;
     size_t *c = (size_t *)(sealed.medium_start + (uintptr_t)idx * CHUNK_BYTES);
     for (size_t i = MB_FIRST; i < CHUNK_WORDS - MB_TAIL; i = mb_next(c, i)) {
-      if (!mb_is_free(c[i]) || mb_size(c[i]) < min_size) continue;
+      if (c[i] % MB_ALIGN == LIVE || mb_size(c[i]) < min_size) continue;
       uintptr_t lo = align_up((uintptr_t)&c[i + 4], OS_PAGE);
       uintptr_t hi = align_down((uintptr_t)&c[mb_next(c, i) - 1], OS_PAGE);
       if (hi > lo) {
@@ -397,32 +457,25 @@ static size_t purge_arena(arena_t *a, size_t min_size) {
   return purged;
 }
 
-void medium_free(void *p) {
-  arena_t *a = arena_of(p);
-  lock_acquire(&a->lock);
-  size_t i;
-  size_t *c = locate(a, p, &i, "invalid free", "double free");
+/* Frees block i (freed, or leaving the quarantine): merges it with free
+ * neighbours, then lists it, or gives its chunk back once wholly free. */
+static void free_block(arena_t *a, size_t *c, size_t i) {
   size_t size = mb_size(c[i]);
-  a->live--;
-  a->live_bytes -= size;
-  a->freed[a->freed_next].ptr = (uintptr_t)p;
-  a->freed[a->freed_next].size = size;
-  a->freed_next = (a->freed_next + 1) % FREED_MEMORY;
   check_next(c, i);
-  mb_set(c, i, size, 1);
+  mb_set(c, i, size, FREE);
   size_t j = mb_next(c, i);
   if (j < CHUNK_WORDS - MB_TAIL && mb_is_free(c[j])) {
     list_remove(a, c, j);
-    mb_merge(c, i, j, 1);
-    bury(c, j);
+    mb_merge(c, i, j, FREE);
+    clear_absorbed(c, j);
   }
   if (mb_is_free(c[i - 1])) {
     size_t h = mb_prev(c, i);
     bool sound = h >= MB_FIRST && h < i && header_sound(c, h) && c[h] == c[i - 1];
     WD_CHECK(sound, "boundary tag corrupted", &c[i - 1], REPORT_MEDIUM_UNKNOWN);
     list_remove(a, c, h);
-    mb_merge(c, h, i, 1);
-    bury(c, i);
+    mb_merge(c, h, i, FREE);
+    clear_absorbed(c, i);
     i = h;
   }
   seal(c, i);
@@ -430,7 +483,6 @@ void medium_free(void *p) {
     a->empty_chunks++;
     if (a->empty_chunks > WD_MEDIUM_KEEP_EMPTY) {
       release_chunk(a, c);
-      lock_release(&a->lock);
       return;
     }
   }
@@ -440,6 +492,61 @@ void medium_free(void *p) {
     a->freed_since_purge = 0;
     purge_arena(a, WD_MEDIUM_PURGE_MIN);
   }
+}
+
+/* A block leaves the quarantine. It must be as it was left: its tags
+ * intact and, when zeroing, every payload word still zero, or something
+ * wrote through a dangling pointer. Then it is freed for real, and its
+ * address remembered for naming a later second free. */
+static void leave_quarantine(arena_t *a, uintptr_t entry) {
+  size_t *c = chunk_of((const void *)entry);
+  size_t i = (size_t)((size_t *)entry - c);
+  size_t size = mb_size(c[i]);
+  size_t *payload = &c[i + 2];
+  WD_CHECK(header_sound(c, i) && c[i] % MB_ALIGN == QUARANTINED && c[i + mb_words(size) - 1] == c[i],
+           "boundary tag corrupted", payload, REPORT_MEDIUM(size));
+  WD_CHECK(!zeroing() || words_zero(payload, mb_words(size) - 3), "write after free", payload, REPORT_MEDIUM(size));
+  a->q_blocks--;
+  a->q_bytes -= size;
+  recent_add(a->freed, WD_MEDIUM_FREED_MEMORY, &a->freed_next, (uintptr_t)payload, size);
+  free_block(a, c, i);
+}
+
+void medium_free(void *p) {
+  arena_t *a = arena_of(p);
+  lock_acquire(&a->lock);
+  size_t i;
+  size_t *c = locate(a, p, &i, "invalid free", "double free");
+  size_t size = mb_size(c[i]);
+  WD_CHECK(canary_intact(c, i, size), "canary overwritten", p, REPORT_MEDIUM(size));
+  check_next(c, i);
+  a->live--;
+  a->live_bytes -= size;
+  /* Zeroed while the block is warm, so that nothing stale reaches its next
+   * owner and a write through a dangling pointer stands out when it leaves
+   * the quarantine; without zeroing, only the canary goes (no metadata
+   * stays in freed memory). */
+  if (zeroing()) memset(p, 0, size - MB_OVERHEAD);
+  else *canary_word(c, i, size) = 0;
+  uint32_t random_len = q_random_len();
+  if (random_len == 0) {
+    recent_add(a->freed, WD_MEDIUM_FREED_MEMORY, &a->freed_next, (uintptr_t)p, size);
+    free_block(a, c, i);
+    lock_release(&a->lock);
+    return;
+  }
+  mb_set(c, i, size, QUARANTINED);
+  seal(c, i);
+  a->q_blocks++;
+  a->q_bytes += size;
+  uintptr_t out = quarantine_put(&a->q, a->q_random, a->q_fifo, q_fifo_len(), random_below(&a->rng, random_len),
+                                 (uintptr_t)&c[i]);
+  if (out != 0) leave_quarantine(a, out);
+  while (a->q_bytes > WD_MEDIUM_QUARANTINE_BYTES) {
+    out = quarantine_evict(&a->q, a->q_random, random_len, a->q_fifo, q_fifo_len(),
+                           random_below(&a->rng, random_len));
+    leave_quarantine(a, out);
+  }
   lock_release(&a->lock);
 }
 
@@ -448,31 +555,38 @@ size_t medium_usable(const void *p, const char *bad, const char *freed) {
   lock_acquire(&a->lock);
   size_t i;
   size_t *c = locate(a, p, &i, bad, freed);
-  size_t usable = mb_size(c[i]) - MB_OVERHEAD;
+  size_t usable = mb_size(c[i]) - MB_OVERHEAD - CANARY;
   lock_release(&a->lock);
   return usable;
 }
 
 bool medium_resize(void *p, size_t n) {
-  size_t need = mb_block_for(n);
+  size_t need = mb_block_for(n + CANARY);
   arena_t *a = arena_of(p);
   lock_acquire(&a->lock);
   size_t i;
   size_t *c = locate(a, p, &i, "invalid free", "double free");
   size_t size = mb_size(c[i]);
+  WD_CHECK(canary_intact(c, i, size), "canary overwritten", p, REPORT_MEDIUM(size));
+  size_t have = size;
   bool done = need <= size;
   if (!done) {
     check_next(c, i);
     size_t j = mb_next(c, i);
     if (j < CHUNK_WORDS - MB_TAIL && mb_is_free(c[j]) && size + mb_size(c[j]) >= need) {
       list_remove(a, c, j);
-      mb_merge(c, i, j, 0);
-      bury(c, j);
+      have = mb_merge(c, i, j, LIVE);
+      clear_absorbed(c, j);
       done = true;
     }
   }
   if (done) {
+    /* The old canary is metadata inside the block now; a tail cut off
+     * becomes a free block, which holds zeros when zeroing. */
+    *canary_word(c, i, size) = 0;
+    if (zeroing() && have - need >= MB_MIN) memset(&c[i + mb_words(need)], 0, have - need - MB_WORD);
     trim(a, c, i, need);
+    put_canary(c, i);
     a->live_bytes = a->live_bytes - size + mb_size(c[i]);
   }
   lock_release(&a->lock);
@@ -480,12 +594,17 @@ bool medium_resize(void *p, size_t n) {
 }
 
 bool medium_size_matches(size_t usable, size_t n) {
-  size_t block = usable + MB_OVERHEAD;
-  size_t need = mb_block_for(n);
+  size_t block = usable + MB_OVERHEAD + CANARY;
+  size_t need = mb_block_for(n + CANARY);
   return block >= need && block - need < MB_MIN;
 }
 
-static void check_chunk(size_t *c, size_t *free_found) {
+/* What check_chunk counts, for check_arena to compare with the arena. */
+typedef struct found {
+  size_t free_blocks, q_blocks, q_bytes;
+} found_t;
+
+static void check_chunk(size_t *c, found_t *found) {
   report_where_t none = REPORT_MEDIUM_UNKNOWN;
   if (c[MB_FIRST - 1] != mb_tag(0, 0)) report_check_failed("chunk prologue", &c[MB_FIRST - 1], none);
   if (c[CHUNK_WORDS - MB_TAIL] != mb_tag(0, 0)) {
@@ -500,7 +619,7 @@ static void check_chunk(size_t *c, size_t *free_found) {
     size_t size = mb_size(c[i]);
     report_where_t where = REPORT_MEDIUM(size);
     if (i == bad) {
-      if (c[i] % MB_ALIGN > 1) report_check_failed("tag encoding", &c[i], where);
+      if (c[i] % MB_ALIGN > QUARANTINED) report_check_failed("tag encoding", &c[i], where);
       if (size < MB_MIN || mb_words(size) > CHUNK_WORDS - MB_TAIL - i) {
         report_check_failed("blocks tile the chunk", &c[i], where);
       }
@@ -512,8 +631,37 @@ static void check_chunk(size_t *c, size_t *free_found) {
     if ((uintptr_t)&c[i + 2] % MB_ALIGN != 0) report_check_failed("payload aligned", &c[i], where);
     size_t is_free = mb_is_free(c[i]);
     if (is_free && prev_free) report_check_failed("no adjacent free blocks", &c[i], where);
-    *free_found += is_free;
+    found->free_blocks += is_free;
     prev_free = is_free;
+    if (c[i] % MB_ALIGN == LIVE && !canary_intact(c, i, size)) report_check_failed("canary intact", &c[i + 2], where);
+    if (c[i] % MB_ALIGN == QUARANTINED) {
+      if (zeroing() && !words_zero(&c[i + 2], mb_words(size) - 3)) {
+        report_check_failed("quarantined block zero", &c[i + 2], where);
+      }
+      found->q_blocks++;
+      found->q_bytes += size;
+    }
+  }
+}
+
+/* Every quarantine entry names a quarantined block of this arena, each
+ * once: the blocks counted in the chunks are all there is. */
+static void check_quarantine(arena_t *a, const found_t *found) {
+  uint32_t fifo_len = q_fifo_len();
+  size_t named = 0;
+  for (uint32_t k = 0; k < Q_RANDOM_CAP + a->q.fifo_count; k++) {
+    uintptr_t e = k < Q_RANDOM_CAP ? a->q_random[k] : quarantine_fifo_at(&a->q, a->q_fifo, fifo_len, k - Q_RANDOM_CAP);
+    if (e == 0 && k < Q_RANDOM_CAP) continue;
+    const size_t *c = chunk_of((const void *)e);
+    size_t i = (size_t)((const size_t *)e - c);
+    bool sound = medium_owns((const void *)e) && arena_of((const void *)e) == a && chunk_live[chunk_index(c)] &&
+                 e % MB_ALIGN == 0 && i >= MB_FIRST && i < CHUNK_WORDS - MB_TAIL &&
+                 header_sound(c, i) && c[i] % MB_ALIGN == QUARANTINED;
+    if (!sound) report_check_failed("quarantine holds quarantined blocks", (const void *)e, REPORT_MEDIUM_UNKNOWN);
+    named++;
+  }
+  if (named != found->q_blocks || named != a->q_blocks || found->q_bytes != a->q_bytes) {
+    report_check_failed("quarantined blocks counted once", NULL, REPORT_MEDIUM_UNKNOWN);
   }
 }
 
@@ -551,18 +699,20 @@ static void check_lists(arena_t *a, size_t free_found) {
 
 static void check_arena(arena_t *a) {
   lock_acquire(&a->lock);
-  size_t free_found = 0, chunks = 0, empty = 0;
+  found_t found = {0, 0, 0};
+  size_t chunks = 0, empty = 0;
   for (uint32_t idx = a->first; idx < a->first + a->carved; idx++) {
     if (!chunk_live[idx]) continue;
     size_t *c = (size_t *)(sealed.medium_start + (uintptr_t)idx * CHUNK_BYTES);
-    check_chunk(c, &free_found);
+    check_chunk(c, &found);
     chunks++;
     empty += is_whole(MB_FIRST, mb_size(c[MB_FIRST])) && mb_is_free(c[MB_FIRST]);
   }
   if (chunks != a->chunks || empty != a->empty_chunks) {
     report_check_failed("chunk counts", NULL, REPORT_MEDIUM_UNKNOWN);
   }
-  check_lists(a, free_found);
+  check_lists(a, found.free_blocks);
+  check_quarantine(a, &found);
   lock_release(&a->lock);
 }
 
@@ -617,6 +767,10 @@ void medium_unlock_all(void) {
   for (unsigned k = sealed.medium_arenas; k > 0; k--) lock_release(&arenas[k - 1].lock);
 }
 
-void medium_reset_locks(void) {
-  for (unsigned k = 0; k < sealed.medium_arenas; k++) lock_reset(&arenas[k].lock);
+void medium_after_fork_child(void) {
+  for (unsigned k = 0; k < sealed.medium_arenas; k++) {
+    lock_reset(&arenas[k].lock);
+    /* The parent's draws must not predict the child's. */
+    random_seed(&arenas[k].rng);
+  }
 }

@@ -27,8 +27,13 @@ bool medium_init(void);
 void *medium_alloc(size_t n, size_t alignment);
 
 /* Frees a pointer that medium_owns(); aborts on an invalid or double free
- * and on corrupted tags or links. */
+ * and on corrupted tags, links or canary. The block waits in its arena's
+ * quarantine before it can be merged or reused. */
 void medium_free(void *p);
+
+/* True when every usable byte of a block medium_alloc returns reads as
+ * zero (freed blocks are zeroed, and no metadata is left in free ones). */
+bool medium_hands_out_zero(void);
 
 /* Usable bytes of a live block. Aborts if p is not one: `bad` names a
  * pointer that was never a block, `freed` a freed block. */
@@ -54,6 +59,7 @@ void medium_check(void);
 void medium_add_stats(wd_stats_t *stats);
 void medium_lock_all(void);
 void medium_unlock_all(void);
-void medium_reset_locks(void);
+/* In a forked child: fresh locks and fresh random draws. */
+void medium_after_fork_child(void);
 
 #endif /* WD_MEDIUM_H */

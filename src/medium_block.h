@@ -9,7 +9,7 @@
  *    medium.c keys and checks those around these routines.
  *
  * Block layout, in words from its header index i, for a block of S bytes:
- *   c[i]            tag (S + free)
+ *   c[i]            tag (S + state: 0 allocated, 1 free, 2 quarantined)
  *   c[i + 1]        keyed checksum of the tag and the block's address
  *   c[i + 2 ..]     payload (for a free block: its two list links first)
  *   c[i + S/8 - 1]  footer: the tag again
@@ -39,6 +39,9 @@
 #define MB_MIN 48
 #define MB_FIRST 2
 #define MB_TAIL 2
+/* A tag's state, its low bits: 0 allocated, 1 free, or this: freed but
+ * waiting in the quarantine, so neither free nor mergeable (mb_is_free). */
+#define MB_QUARANTINED 2
 /* Words in a chunk, and the index just past its last block. */
 #define MB_CHUNK_WORDS ((1UL << WD_MEDIUM_CHUNK_SHIFT) / MB_WORD)
 #define MB_END (MB_CHUNK_WORDS - MB_TAIL)
@@ -77,7 +80,7 @@ typedef struct mb_owner {
   // a size of at least MB_MIN bytes, a multiple of 16, plus a state in
   // {0, 1}; it ends by MB_END and its footer equals its header.
   predicate block{L}(size_t *c, integer i) =
-    MB_FIRST <= i && i % 2 == 0 && c[i] % MB_ALIGN <= 1 && tag_size(c[i]) >= MB_MIN &&
+    MB_FIRST <= i && i % 2 == 0 && c[i] % MB_ALIGN <= MB_QUARANTINED && tag_size(c[i]) >= MB_MIN &&
     i + tag_words(c[i]) <= MB_END && c[i + tag_words(c[i]) - 1] == c[i];
 
   logic integer hd{L}(mb_owner_t *g, integer m) = g[m].head;
@@ -107,7 +110,7 @@ typedef struct mb_owner {
   // The block [k, e) as its tags say: its header holds its size and state,
   // its footer repeats the header.
   predicate tags_at{L}(size_t *c, integer k, integer e) =
-    c[k] % MB_ALIGN <= 1 && tag_words(c[k]) == e - k && c[e - 1] == c[k];
+    c[k] % MB_ALIGN <= MB_QUARANTINED && tag_words(c[k]) == e - k && c[e - 1] == c[k];
   predicate tags{L}(size_t *c, mb_owner_t *g, integer e) =
     \forall integer k; MB_FIRST <= k < e && hd(g, k) == k ==> tags_at(c, k, nd(g, k));
   // The tags of every block that lies wholly before lo or wholly from hi
@@ -126,19 +129,21 @@ typedef struct mb_owner {
   predicate header{L}(mb_owner_t *g, integer k) = MB_FIRST <= k < MB_END && hd(g, k) == k;
 */
 
-/*@ requires size % MB_ALIGN == 0 && size <= MB_SIZE_LIMIT && is_free <= 1;
+/*@ requires size % MB_ALIGN == 0 && size <= MB_SIZE_LIMIT && state <= MB_QUARANTINED;
     assigns \nothing;
-    ensures \result == size + is_free;
-    ensures tag_size(\result) == size && \result % 2 == is_free; */
-static inline size_t mb_tag(size_t size, size_t is_free) { return size + is_free; }
+    ensures \result == size + state;
+    ensures tag_size(\result) == size && \result % MB_ALIGN == state; */
+static inline size_t mb_tag(size_t size, size_t state) { return size + state; }
 
 /*@ assigns \nothing;
     ensures \result == tag_size(tag);
     ensures \result % MB_ALIGN == 0 && \result <= tag; */
 static inline size_t mb_size(size_t tag) { return tag - tag % MB_ALIGN; }
 
+/* A quarantined block is not free: nothing merges with it or lists it. */
 /*@ assigns \nothing;
-    ensures \result == tag % 2; */
+    ensures \result == tag % 2;
+    ensures tag % MB_ALIGN <= MB_QUARANTINED ==> (\result == 1 <==> tag % MB_ALIGN == 1); */
 static inline size_t mb_is_free(size_t tag) { return tag % 2; }
 
 /* Words in a block of `size` bytes. */
@@ -158,18 +163,18 @@ static inline size_t mb_block_for(size_t n) {
   return s < MB_MIN ? MB_MIN : s;
 }
 
-/* Writes header and footer of the block at i. */
+/* Writes header and footer of the block at i, in state `state`. */
 /*@ requires chunk(c);
-    requires size % MB_ALIGN == 0 && size >= MB_ALIGN && size <= MB_SIZE_LIMIT && is_free <= 1;
+    requires size % MB_ALIGN == 0 && size >= MB_ALIGN && size <= MB_SIZE_LIMIT && state <= MB_QUARANTINED;
     requires i + size / MB_WORD <= MB_CHUNK_WORDS;
     assigns c[i], c[i + size / MB_WORD - 1];
-    ensures c[i] == size + is_free && tag_size(c[i]) == size && c[i] % 2 == is_free;
-    ensures c[i] % MB_ALIGN <= 1 && tag_words(c[i]) == size / MB_WORD;
+    ensures c[i] == size + state && tag_size(c[i]) == size && c[i] % MB_ALIGN == state;
+    ensures c[i] % MB_ALIGN <= MB_QUARANTINED && tag_words(c[i]) == size / MB_WORD;
     ensures c[i + size / MB_WORD - 1] == c[i];
     ensures keep: \forall integer lo, hi; lo <= i && i + size / MB_WORD <= hi ==>
       tags_apart{Pre}(c, g, lo, hi) ==> tags_apart(c, g, lo, hi); */
-static inline void mb_set(size_t *c, size_t i, size_t size, size_t is_free) /*@ ghost (mb_owner_t \ghost *g) */ {
-  size_t t = mb_tag(size, is_free);
+static inline void mb_set(size_t *c, size_t i, size_t size, size_t state) /*@ ghost (mb_owner_t \ghost *g) */ {
+  size_t t = mb_tag(size, state);
   c[i] = t;
   c[i + mb_words(size) - 1] = t;
 }
@@ -214,7 +219,7 @@ static inline void mb_set(size_t *c, size_t i, size_t size, size_t is_free) /*@ 
        i - tag_words(c[i - 1]) == hd(g, i - 1); @/
   static void mb_lemma_neighbours(size_t *c, mb_owner_t \ghost *g, size_t i) {
     mb_lemma_block(g, i);
-    /@ assert c[i] % MB_ALIGN <= 1 && tag_words(c[i]) == nd(g, i) - i; @/
+    /@ assert c[i] % MB_ALIGN <= MB_QUARANTINED && tag_words(c[i]) == nd(g, i) - i; @/
     /@ assert tag_size(c[i]) % MB_ALIGN == 0; @/
     /@ assert tag_size(c[i]) == MB_WORD * tag_words(c[i]); @/
     /@ assert c[i + tag_words(c[i]) - 1] == c[i]; @/
@@ -417,7 +422,7 @@ static inline void mb_init(size_t *c) /*@ ghost (mb_owner_t \ghost *g) */ {
   //@ ghost mb_own(g, MB_FIRST, MB_END, MB_FIRST);
   //@ ghost g[MB_FIRST].end = MB_END;
   //@ assert \forall integer m; MB_FIRST <= m < MB_END ==> hd(g, m) == MB_FIRST;
-  //@ assert tag_words(c[MB_FIRST]) == MB_END - MB_FIRST && c[MB_FIRST] % MB_ALIGN <= 1;
+  //@ assert tag_words(c[MB_FIRST]) == MB_END - MB_FIRST && c[MB_FIRST] % MB_ALIGN <= MB_QUARANTINED;
   //@ assert shape(g, MB_END);
   //@ assert nd(g, MB_FIRST) == MB_END && c[MB_END - 1] == c[MB_FIRST];
   //@ assert \forall integer k; MB_FIRST <= k < MB_END && hd(g, k) == k ==> k == MB_FIRST;
@@ -459,7 +464,7 @@ static inline size_t mb_split(size_t *c, size_t i, size_t first, size_t first_fr
   // alone, and each block is then shown well formed on its own (as one
   // goal after both writes, the provers needed up to 8 s).
   //@ ghost size_t t = c[i];
-  //@ assert c[j - 1] == t && t % MB_ALIGN <= 1 && tag_size(t) == first && tag_words(t) == j - i;
+  //@ assert c[j - 1] == t && t % MB_ALIGN <= MB_QUARANTINED && tag_size(t) == first && tag_words(t) == j - i;
   //@ assert i < j - 1 < j < j + rest / MB_WORD - 1;
   mb_set(c, j, rest, 1) /*@ ghost (g) */;
   //@ assert c[i] == t && c[j - 1] == t;
@@ -535,6 +540,20 @@ static size_t mb_merge_tiled(size_t *c, size_t i, size_t j, size_t is_free) /*@ 
   //@ ghost mb_lemma_tags_assemble(c, g, i, i, g[i].end);
   return merged;
 }
+
+/* The same for the one other change of a block: its state alone (a live
+ * block entering the quarantine, a quarantined one leaving it). */
+/*@ requires chunk(c) && owners(g) && apart(c, g);
+    requires tiled(c, g) && header(g, i) && state <= MB_QUARANTINED;
+    assigns c[i], c[i + tag_words(c[i]) - 1];
+    ensures tiled(c, g) && c[i] % MB_ALIGN == state && tag_size(c[i]) == \old(tag_size(c[i])); */
+static void mb_set_state_tiled(size_t *c, size_t i, size_t state) /*@ ghost (mb_owner_t \ghost *g) */ {
+  //@ ghost mb_lemma_neighbours(c, g, i);
+  //@ ghost mb_lemma_tags_apart(c, g, i, g[i].end);
+  mb_set(c, i, mb_size(c[i]), state) /*@ ghost (g) */;
+  //@ ghost mb_lemma_tags_header(c, g, i);
+  //@ ghost mb_lemma_tags_assemble(c, g, i, i, g[i].end);
+}
 #endif
 
 /* The header index of the block before the one at i, from its footer
@@ -559,7 +578,7 @@ static inline size_t mb_next(const size_t *c, size_t i) { return i + mb_words(mb
 static inline int mb_block_ok(const size_t *c, size_t i) {
   size_t t = c[i];
   size_t size = mb_size(t);
-  if (t % MB_ALIGN > 1 || size < MB_MIN || mb_words(size) > MB_END - i) return 0;
+  if (t % MB_ALIGN > MB_QUARANTINED || size < MB_MIN || mb_words(size) > MB_END - i) return 0;
   return c[i + mb_words(size) - 1] == t;
 }
 

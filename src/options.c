@@ -31,6 +31,7 @@ static void apply(options_t *o, const char *key, size_t key_len, const char *val
   uint32_t v;
   if (!parse_count(val, val_len, &v)) return;
   if (key_is(key, key_len, "small_quarantine")) lower(&o->small_quarantine, v);
+  else if (key_is(key, key_len, "medium_quarantine")) lower(&o->medium_quarantine, v);
   else if (key_is(key, key_len, "large_quarantine")) lower(&o->large_quarantine, v);
   else if (key_is(key, key_len, "randomize") && v == 0) o->randomize = false;
   else if (key_is(key, key_len, "zero_on_free") && v == 0) o->zero_on_free = false;
@@ -45,7 +46,9 @@ void options_parse(options_t *out, const char *s, bool secure) {
                                                                          : WD_SMALL_QUARANTINE_FIFO;
   uint32_t large_q = WD_LARGE_QUARANTINE_RANDOM > WD_LARGE_QUARANTINE_FIFO ? WD_LARGE_QUARANTINE_RANDOM
                                                                          : WD_LARGE_QUARANTINE_FIFO;
-  *out = (options_t){small_q, large_q, WD_RANDOMIZE != 0, WD_ZERO_ON_FREE != 0};
+  uint32_t medium_q = WD_MEDIUM_QUARANTINE_RANDOM > WD_MEDIUM_QUARANTINE_FIFO ? WD_MEDIUM_QUARANTINE_RANDOM
+                                                                           : WD_MEDIUM_QUARANTINE_FIFO;
+  *out = (options_t){small_q, medium_q, large_q, WD_RANDOMIZE != 0, WD_ZERO_ON_FREE != 0};
   if (secure || s == NULL) return;
   while (*s != '\0') {
     const char *end = strchr(s, ':');

@@ -13,6 +13,7 @@
 
 typedef struct options {
   uint32_t small_quarantine; /* cap on each small quarantine array */
+  uint32_t medium_quarantine; /* cap on each medium quarantine array */
   uint32_t large_quarantine; /* cap on each large quarantine array */
   bool randomize;
   bool zero_on_free;

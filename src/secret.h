@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 typedef struct secret {
-  uint64_t canary; /* small slot canaries */
+  uint64_t canary; /* small slot and medium block canaries */
   uint64_t header; /* medium tag checksums */
   uint64_t link;   /* medium free-list link encoding */
 } secret_t;
@@ -32,8 +32,17 @@ static inline uint64_t secret_mix(uint64_t x, uint64_t key) {
   return x ^ key;
 }
 
+/* The canary for memory at addr (key: secret_keys.canary), as small slots
+ * and medium blocks place it after their usable bytes. Its first byte
+ * (lowest address) is zero so that an overflowing string copy stops at it
+ * rather than running on with the canary's bytes. */
+static inline uint64_t secret_canary(uintptr_t addr, uint64_t key) {
+  return secret_mix(addr, key) & ~(uint64_t)0xff;
+}
+
 #include "sealed.h"
 
 #define secret_keys (sealed.keys)
+
 
 #endif /* WD_SECRET_H */

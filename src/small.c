@@ -4,6 +4,7 @@
 
 #include "lock.h"
 #include "os.h"
+#include "quarantine.h"
 #include "random.h"
 #include "report.h"
 #include "small_slot.h"
@@ -31,8 +32,7 @@ typedef struct size_class {
   uint32_t spare_bits; /* the unused half of the last draw from rng */
   bool has_spare;
   size_t freed_since_purge; /* bytes made available, toward WD_SMALL_PURGE_DELAY */
-  uint32_t fifo_head;
-  uint32_t fifo_count;
+  quarantine_t q;
   /* Slots as packed places + 1 (0: empty entry); with the place at hand, a
    * slot leaving the quarantine needs no division to find its slab. */
   uintptr_t q_random[Q_RANDOM_CAP];
@@ -344,19 +344,7 @@ static inline uint32_t fifo_len_now(void) {
  * quarantine is off, or 0. */
 static inline uintptr_t quarantine(size_class_t *sc, uint32_t random_len, uint32_t fifo_len, uintptr_t p) {
   if (random_len == 0) return p;
-  uint32_t k = class_below(sc, random_len);
-  uintptr_t out = sc->q_random[k];
-  sc->q_random[k] = p;
-  if (out == 0 || fifo_len == 0) return out;
-  if (sc->fifo_count < fifo_len) {
-    uint32_t at = sc->fifo_head + sc->fifo_count++;
-    sc->q_fifo[at < fifo_len ? at : at - fifo_len] = out;
-    return 0;
-  }
-  uintptr_t oldest = sc->q_fifo[sc->fifo_head];
-  sc->q_fifo[sc->fifo_head] = out;
-  if (++sc->fifo_head == fifo_len) sc->fifo_head = 0;
-  return oldest;
+  return quarantine_put(&sc->q, sc->q_random, sc->q_fifo, fifo_len, class_below(sc, random_len), p);
 }
 
 /* Inlined into the batch loop: a call per slot cost more than its body's
@@ -438,8 +426,8 @@ static size_t check_quarantine(unsigned c) {
     check_resting(c, quarantined_slot(c, sc->q_random[k]), "quarantined slot state");
     held++;
   }
-  for (uint32_t k = 0; k < sc->fifo_count; k++) {
-    uintptr_t entry = sc->q_fifo[(sc->fifo_head + k) % (fifo_len ? fifo_len : 1)];
+  for (uint32_t k = 0; k < sc->q.fifo_count; k++) {
+    uintptr_t entry = quarantine_fifo_at(&sc->q, sc->q_fifo, fifo_len, k);
     check_resting(c, quarantined_slot(c, entry), "quarantined slot state");
     held++;
   }

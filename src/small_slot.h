@@ -103,11 +103,7 @@ static inline uint32_t small_quarantine_len(void) {
   return WD_SMALL_QUARANTINE_RANDOM == 0 ? 0 : sealed.options.small_quarantine;
 }
 
-static inline uint64_t small_canary_for(const char *slot) {
-  /* The first byte (lowest address) is zero so that an overflowing string
-   * copy stops at it rather than running on with the canary's bytes. */
-  return secret_mix((uintptr_t)slot, secret_keys.canary) & ~(uint64_t)0xff;
-}
+static inline uint64_t small_canary_for(const char *slot) { return secret_canary((uintptr_t)slot, secret_keys.canary); }
 
 static inline bool small_bit(const uint64_t *map, uint32_t i) {
   return (__atomic_load_n(&map[i / 64], __ATOMIC_RELAXED) >> (i % 64)) & 1;
