@@ -219,7 +219,7 @@ static void check_size(void *ptr, size_t size, size_t alignment) {
     report_fatal("size mismatch", ptr, REPORT_SMALL(small_class_size(small_class_of_live(ptr, "", ""))));
   }
   report_fatal("size mismatch", ptr,
-               tier == TIER_MEDIUM ? REPORT_MEDIUM(have + MB_OVERHEAD) : REPORT_LARGE(requested));
+               tier == TIER_MEDIUM ? REPORT_MEDIUM(medium_block_size(have)) : REPORT_LARGE(requested));
 }
 
 void wd_free_sized(void *ptr, size_t size) {

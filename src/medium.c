@@ -314,10 +314,10 @@ static void release_chunk(arena_t *a, size_t *c) {
 
 static bool is_whole(size_t i, size_t size) { return i == MB_FIRST && size == WHOLE_BLOCK; }
 
-/* Finds the live block whose payload starts at p, or ends the process:
- * `bad` names a pointer that was never a block, `freed` one that was (in
- * quarantine, free, or remembered among the arena's recent frees once its
- * header is gone). */
+/* Finds the live block whose payload starts at p, with its canary and
+ * footer intact, or ends the process: `bad` names a pointer that was never
+ * a block, `freed` one that was (in quarantine, free, or remembered among
+ * the arena's recent frees once its header is gone). */
 static size_t *locate(arena_t *a, const void *p, size_t *index, const char *bad, const char *freed) {
   uintptr_t addr = (uintptr_t)p;
   size_t *c = chunk_of(p);
@@ -332,6 +332,8 @@ static size_t *locate(arena_t *a, const void *p, size_t *index, const char *bad,
   }
   size_t size = mb_size(c[i]);
   WD_CHECK(c[i] % MB_ALIGN == LIVE, freed, p, REPORT_MEDIUM(size));
+  /* An overflow reaches the canary before the footer: named first. */
+  WD_CHECK(canary_intact(c, i, size), "canary overwritten", p, REPORT_MEDIUM(size));
   WD_CHECK(c[i + mb_words(size) - 1] == c[i], "boundary tag corrupted", p, REPORT_MEDIUM(size));
   *index = i;
   return c;
@@ -518,7 +520,6 @@ void medium_free(void *p) {
   size_t i;
   size_t *c = locate(a, p, &i, "invalid free", "double free");
   size_t size = mb_size(c[i]);
-  WD_CHECK(canary_intact(c, i, size), "canary overwritten", p, REPORT_MEDIUM(size));
   check_next(c, i);
   a->live--;
   a->live_bytes -= size;
@@ -567,7 +568,6 @@ bool medium_resize(void *p, size_t n) {
   size_t i;
   size_t *c = locate(a, p, &i, "invalid free", "double free");
   size_t size = mb_size(c[i]);
-  WD_CHECK(canary_intact(c, i, size), "canary overwritten", p, REPORT_MEDIUM(size));
   size_t have = size;
   bool done = need <= size;
   if (!done) {
@@ -593,8 +593,10 @@ bool medium_resize(void *p, size_t n) {
   return done;
 }
 
+size_t medium_block_size(size_t usable) { return usable + MB_OVERHEAD + CANARY; }
+
 bool medium_size_matches(size_t usable, size_t n) {
-  size_t block = usable + MB_OVERHEAD + CANARY;
+  size_t block = medium_block_size(usable);
   size_t need = mb_block_for(n + CANARY);
   return block >= need && block - need < MB_MIN;
 }

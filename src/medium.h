@@ -43,6 +43,9 @@ size_t medium_usable(const void *p, const char *bad, const char *freed);
  * a free neighbour. False (block unchanged) when it cannot. */
 bool medium_resize(void *p, size_t n);
 
+/* The size of the block that has `usable` bytes, as reports name it. */
+size_t medium_block_size(size_t usable);
+
 /* True when a block of `usable` bytes is what a request of n bytes (at the
  * given alignment) can have produced: for sized frees. */
 bool medium_size_matches(size_t usable, size_t n);

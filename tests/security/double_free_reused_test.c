@@ -1,10 +1,14 @@
 /* A double free whose block's memory has been handed out again since: the
  * freed address now lies inside a live block that does not start there.
- * Warden still names it a double free, from the evidence it keeps (a medium
- * header buried inside the new block, the arena's ring of recent frees, the
- * large tier's memory of freed addresses), not an invalid free.
+ * Warden still names it a double free, from the evidence it keeps (the
+ * medium arena's ring of blocks that left its quarantine, the large tier's
+ * memory of freed addresses), not an invalid free: a merge clears the
+ * absorbed header, so nothing of it is left in the new block.
  *
- * Run with WARDEN_OPTIONS=large_quarantine=0 (BUILD): freed large mappings
+ * Run with WARDEN_OPTIONS=medium_quarantine=0:large_quarantine=0 (BUILD):
+ * freed medium blocks merge at once, so the block that covers them is known
+ * (the double free of a block still in quarantine is double_free_medium_test's
+ * case), and freed large mappings
  * are then kept in place for reuse, so a request 16 bytes bigger that needs
  * as many pages takes the same mapping and places its block 16 bytes lower
  * (blocks end at the guard page), over the freed address. */
@@ -17,7 +21,7 @@
 
 #include "tests/security/expect.h"
 
-/* 100000 bytes + 24 of tags, rounded to 16. */
+/* 100000 bytes + 8 of canary + 24 of tags, rounded to 16. */
 #define BLOCK 100032
 #define LARGE_SIZE ((2u << 20) - 16)
 
@@ -41,14 +45,15 @@ static void cover_b(const row_t *r, size_t size) {
   if (q != r->a) setup_failed("the block over a and b", q, r->a);
 }
 
-/* BLOCK + 32 bytes of block: b's header words lie inside its payload. */
+/* A block of BLOCK + 32 bytes: b's header words lie inside its payload. */
 static void medium_reused(void *ctx) {
   const row_t *r = ctx;
   cover_b(r, BLOCK);
   free(launder(r->b));
 }
 
-/* BLOCK + 16 bytes of block: its footer lands on b's header checksum. */
+/* A block of BLOCK + 16 bytes: its canary lands on b's header, its footer
+ * on b's checksum. */
 static void medium_reused_over_checksum(void *ctx) {
   const row_t *r = ctx;
   cover_b(r, BLOCK - 16);

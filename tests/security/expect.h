@@ -60,6 +60,19 @@ void expect_warden(void);
 
 void expect_check_failed(const char *file, int line, const char *cond);
 
+/* Pushes every medium block freed so far out of the medium quarantine
+ * (merged, its write-after-free check run), whatever order the quarantine's
+ * random array draws: by freeing MEDIUM_FLUSH blocks of the calling thread's
+ * arena, reserved beforehand (so that they cannot take over the memory of
+ * the blocks under test). Both do nothing where the build has no medium
+ * quarantine. */
+#define MEDIUM_FLUSH 300
+typedef struct medium_flush {
+  void *blocks[MEDIUM_FLUSH];
+} medium_flush_t;
+void medium_flush_reserve(medium_flush_t *f);
+void medium_flush(medium_flush_t *f);
+
 /*
  * Hides where a pointer came from. The compiler may otherwise delete a
  * malloc/free pair, merge a double free, or reason about an out-of-bounds

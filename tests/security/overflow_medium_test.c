@@ -1,8 +1,11 @@
-/* Overflows out of a medium block hit its footer first, then the next
- * block's header and checksum. Each is caught before a corrupted tag is
- * used: the footer when the block is freed or resized, the next header
- * when the block is freed (it is checked before a merge), and a footer
- * forged to look free when the next block is freed. */
+/* Overflows out of a medium block hit its canary first, then its footer,
+ * then the next block's header and checksum. Each is caught before a
+ * corrupted tag is used: the canary (keyed, whatever value is written)
+ * when the block is freed or resized and by the heap check, the footer
+ * when the block is freed or resized, the next header when the block is
+ * freed (it is checked before a merge), and a footer forged to look free
+ * when the next block is freed (and, in the default build, leaves the
+ * quarantine). */
 #include <malloc.h>
 #include <signal.h>
 #include <stdint.h>
@@ -11,11 +14,13 @@
 #include <string.h>
 
 #include "tests/security/expect.h"
+#include "warden.h"
 
-/* 100000 bytes + 24 of tags, rounded to 16; the footer is the last word of
- * the block and the next header follows it. */
+/* 100000 bytes + 8 of canary + 24 of tags, rounded to 16; the canary is
+ * the word after the usable bytes, the footer the last word of the block,
+ * and the next header follows it. */
 #define BLOCK 100032
-#define USABLE (BLOCK - 24)
+#define USABLE (BLOCK - 32)
 
 typedef struct row {
   char *a, *b;
@@ -56,8 +61,27 @@ static void overflow_then_grow(void *ctx) {
 
 static void overflow_then_free_next(void *ctx) {
   const overflow_t *o = ctx;
+  medium_flush_t f;
+  medium_flush_reserve(&f);
   smash(o);
   free(launder(o->row->b));
+  medium_flush(&f);
+}
+
+static void overflow_then_check(void *ctx) {
+  const overflow_t *o = ctx;
+  smash(o);
+  wd_heap_check();
+}
+
+/* The footer's own value written over the canary: a plain tag check would
+ * see nothing wrong. */
+static void footer_copied_over_canary(void *ctx) {
+  const row_t *r = ctx;
+  char *a = launder(r->a);
+  memcpy(a + USABLE, a + USABLE + 8, 8);
+  __asm__ volatile("" : : : "memory");
+  free(a);
 }
 
 int main(void) {
@@ -73,35 +97,47 @@ int main(void) {
   }
   (void)before;
   (void)after;
-  char *footer = r.a + USABLE;
-  char *next_header = r.a + USABLE + 8;
+  char *footer = r.a + USABLE + 8;
+  char *next_header = r.a + USABLE + 16;
 
+  /* One byte, a word, a run: the canary comes first. Its first byte is
+   * zero, so a string copy's terminator alone does not change it: the
+   * byte after does. */
   overflow_t one = {&r, 0, 1, 0};
-  expect_death(overflow_then_free, &one, SIGABRT,
-               "warden: boundary tag corrupted: %p (medium, block 100032)", (void *)r.a);
+  expect_death(overflow_then_free, &one, SIGABRT, "warden: canary overwritten: %p (medium, block 100032)",
+               (void *)r.a);
+  overflow_t second = {&r, 1, 1, 0};
+  expect_death(overflow_then_free, &second, SIGABRT, "warden: canary overwritten: %p (medium, block 100032)",
+               (void *)r.a);
   overflow_t eight = {&r, 0, 8, 0};
-  expect_death(overflow_then_free, &eight, SIGABRT,
-               "warden: boundary tag corrupted: %p (medium, block 100032)", (void *)r.a);
-  expect_death(overflow_then_grow, &one, SIGABRT,
-               "warden: boundary tag corrupted: %p (medium, block 100032)", (void *)r.a);
-
-  /* A run that covers the footer and the next header: the block's own
-   * footer is checked first. */
+  expect_death(overflow_then_free, &eight, SIGABRT, "warden: canary overwritten: %p (medium, block 100032)",
+               (void *)r.a);
+  expect_death(footer_copied_over_canary, &r, SIGABRT,
+               "warden: canary overwritten: %p (medium, block 100032)", (void *)r.a);
+  expect_death(overflow_then_grow, &one, SIGABRT, "warden: canary overwritten: %p (medium, block 100032)",
+               (void *)r.a);
+  expect_death(overflow_then_check, &one, SIGABRT,
+               "warden: heap check failed: canary intact: %p (medium, block 100032)", (void *)r.a);
   overflow_t run = {&r, 0, 64, 0};
-  expect_death(overflow_then_free, &run, SIGABRT,
-               "warden: boundary tag corrupted: %p (medium, block 100032)", (void *)r.a);
+  expect_death(overflow_then_free, &run, SIGABRT, "warden: canary overwritten: %p (medium, block 100032)",
+               (void *)r.a);
 
-  /* Writes that skip the footer (an index past the end, not a run) reach
-   * the next block's header or its checksum. */
-  overflow_t header_only = {&r, 8, 8, 0};
+  /* Writes that skip the canary (an index past the end, not a run) reach
+   * the footer, the next block's header or its checksum. */
+  overflow_t footer_only = {&r, 8, 8, 0};
+  expect_death(overflow_then_free, &footer_only, SIGABRT,
+               "warden: boundary tag corrupted: %p (medium, block 100032)", (void *)r.a);
+  expect_death(overflow_then_grow, &footer_only, SIGABRT,
+               "warden: boundary tag corrupted: %p (medium, block 100032)", (void *)r.a);
+  overflow_t header_only = {&r, 16, 8, 0};
   expect_death(overflow_then_free, &header_only, SIGABRT,
                "warden: boundary tag corrupted: %p (medium, unknown block)", (void *)next_header);
-  overflow_t checksum_only = {&r, 16, 1, 1};
+  overflow_t checksum_only = {&r, 24, 1, 1};
   expect_death(overflow_then_free, &checksum_only, SIGABRT,
                "warden: boundary tag corrupted: %p (medium, unknown block)", (void *)next_header);
 
   /* The footer now claims a free block of absurd size in front of b. */
-  expect_death(overflow_then_free_next, &eight, SIGABRT,
+  expect_death(overflow_then_free_next, &footer_only, SIGABRT,
                "warden: boundary tag corrupted: %p (medium, unknown block)", (void *)footer);
   return 0;
 }

@@ -1,9 +1,14 @@
-/* A dangling write into a freed medium block lands on its free-list links,
- * which are stored encoded with a secret: the next list operation on the
- * block decodes garbage and stops, instead of following a planted
- * pointer. Here that operation is the merge when its neighbour is freed.
- * A link is also tied to the word it is stored in: a valid link copied
- * over another word decodes to garbage there too. */
+/* A dangling write into a freed medium block. In the default build the
+ * block waits in the quarantine, zeroed: when it leaves, any byte that is
+ * no longer zero is a write after free, wherever in the block it landed.
+ *
+ * Once a block is free (at once in the light build, which has no
+ * quarantine), a write onto its free-list links is caught too: they are
+ * stored encoded with a secret, so the next list operation on the block
+ * decodes garbage and stops, instead of following a planted pointer. Here
+ * that operation is the merge when its neighbour is freed. A link is also
+ * tied to the word it is stored in: a valid link copied over another word
+ * decodes to garbage there too. */
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -13,6 +18,34 @@
 #include "tests/security/expect.h"
 
 #define BLOCK 100032
+#define USABLE 100000
+
+/* LINK_CASES: the free-list cases, which need the block free at once: the
+ * light build, or a default build run with medium_quarantine=0 (BUILD). */
+#ifndef LINK_CASES
+#define LINK_CASES WD_LIGHT
+#endif
+
+#if !LINK_CASES
+typedef struct late_write {
+  char *victim;
+  size_t at;
+} late_write_t;
+
+/* Written after its free while it waits in the quarantine, at offset `at`;
+ * caught when the flush pushes it out. */
+static void write_while_quarantined(void *ctx) {
+  const late_write_t *w = ctx;
+  medium_flush_t f;
+  medium_flush_reserve(&f);
+  char *a = launder(w->victim);
+  free(a);
+  a = launder(a);
+  a[w->at] = 1;
+  __asm__ volatile("" : : : "memory");
+  medium_flush(&f);
+}
+#endif
 
 typedef struct dangling {
   char *a, *b;
@@ -50,6 +83,19 @@ static void free_copy_link_free_neighbour(void *ctx) {
 
 int main(void) {
   expect_warden();
+
+#if !LINK_CASES
+  /* The first word, where free-list links would go, one in the middle, the
+   * last usable byte and the canary's first byte. */
+  static const size_t offsets[] = {0, 8, USABLE / 2 + 3, USABLE - 1, USABLE};
+  char *victim = launder(malloc(USABLE));
+  for (size_t k = 0; k < sizeof offsets / sizeof offsets[0]; k++) {
+    late_write_t w = {victim, offsets[k]};
+    expect_death(write_while_quarantined, &w, SIGABRT, "warden: write after free: %p (medium, block %d)",
+                 (void *)victim, BLOCK);
+  }
+  return 0;
+#endif
 
   void *before = launder(malloc(100000));
   char *a = launder(malloc(100000));
