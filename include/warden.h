@@ -76,6 +76,7 @@ typedef struct wd_stats {
   size_t large_bytes;    /* their mapping sizes, guards excluded */
   size_t mapped_bytes;   /* memory committed from the OS for all tiers */
   size_t large_cached_bytes; /* freed large memory kept for reuse (in mapped_bytes) */
+  size_t medium_quarantined_bytes; /* freed medium blocks not yet reusable (block sizes) */
 } wd_stats_t;
 
 /*

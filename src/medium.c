@@ -49,9 +49,7 @@ typedef struct arena {
   size_t live, live_bytes, free_blocks, free_bytes;
   size_t chunks, empty_chunks;
   size_t freed_since_purge;                /* bytes, toward WD_MEDIUM_PURGE_DELAY */
-  uint32_t first;                          /* its share of the range: chunk indices */
-  uint32_t carved;                         /* from first on, handed out so far */
-  uint32_t chunk_limit;                    /* chunks in its share */
+  uint32_t carved;                         /* from share_first on, handed out so far */
   uint32_t released_count;                 /* stack of indices given back */
   uint32_t released[CHUNK_COUNT];
   /* Blocks that left the quarantine lately: once merged or given back, a
@@ -63,6 +61,9 @@ typedef struct arena {
   uintptr_t q_random[Q_RANDOM_CAP];
   uintptr_t q_fifo[Q_FIFO_CAP];
   size_t q_blocks, q_bytes;      /* what the quarantine holds */
+  /* Quarantined blocks in no array: being zeroed on their way in, or
+   * checked on their way out, by a free that has let go of the lock. */
+  size_t q_pending, q_pending_bytes;
 } arena_t;
 
 
@@ -77,6 +78,17 @@ static arena_t arenas[WD_MEDIUM_ARENAS] = {[0 ... WD_MEDIUM_ARENAS - 1] = {.lock
 static uint8_t chunk_live[CHUNK_COUNT];
 static uint32_t next_arena;
 static __thread uint8_t thread_arena __attribute__((tls_model("initial-exec"))); /* 1 + index; 0: none yet */
+
+static arena_t *arena_of(const void *p) {
+  return &arenas[((uintptr_t)p - sealed.medium_start) >> sealed.medium_arena_shift];
+}
+
+/* An arena's share of the range, in chunks, follows from the sealed range
+ * and arena count alone: what bounds the chunks it commits cannot be
+ * rewritten by a stray write into the arena. */
+static uint32_t share_chunks(void) { return 1u << (sealed.medium_arena_shift - WD_MEDIUM_CHUNK_SHIFT); }
+
+static uint32_t share_first(const arena_t *a) { return (uint32_t)(a - arenas) * share_chunks(); }
 
 static size_t *chunk_of(const void *p) {
   return (size_t *)((uintptr_t)p & ~(uintptr_t)(CHUNK_BYTES - 1));
@@ -204,8 +216,6 @@ bool medium_init(void) {
   sealed.medium_arena_shift = log2_floor(chunks / count) + WD_MEDIUM_CHUNK_SHIFT;
   for (unsigned k = 0; k < count; k++) {
     arena_t *a = &arenas[k];
-    a->first = (uint32_t)(k * (chunks / count));
-    a->chunk_limit = (uint32_t)(chunks / count);
     random_seed(&a->rng);
     for (unsigned fl = 0; fl < FL_COUNT; fl++) {
       for (unsigned sl = 0; sl < MB_SL_COUNT; sl++) a->heads[fl][sl] = empty_head(&a->heads[fl][sl]);
@@ -285,7 +295,7 @@ static size_t *find_block(arena_t *a, size_t want) {
 static bool add_chunk(arena_t *a) {
   uint32_t idx;
   if (a->released_count > 0) idx = a->released[--a->released_count];
-  else if (a->carved < a->chunk_limit) idx = a->first + a->carved++;
+  else if (a->carved < share_chunks()) idx = share_first(a) + a->carved++;
   else return false;
   size_t *c = (size_t *)(sealed.medium_start + (uintptr_t)idx * CHUNK_BYTES);
   if (!os_commit(c, CHUNK_BYTES)) {
@@ -372,10 +382,6 @@ static void trim(arena_t *a, size_t *c, size_t i, size_t need) {
   list_insert(a, c, j);
 }
 
-static arena_t *arena_of(const void *p) {
-  return &arenas[((uintptr_t)p - sealed.medium_start) >> sealed.medium_arena_shift];
-}
-
 static void *arena_alloc(arena_t *a, size_t need, size_t want, size_t alignment) {
   lock_acquire(&a->lock);
   size_t *b = find_block(a, want);
@@ -436,18 +442,22 @@ unsigned medium_arena_count(void) { return sealed.medium_arenas; }
 
 unsigned medium_arena_index(const void *p) { return (unsigned)(arena_of(p) - arenas); }
 
-/* Drops the pages strictly inside every free or quarantined block of at
- * least `min_size` bytes, under the arena's lock; returns their bytes. The
- * header, its checksum, both link words and the footer stay: the pages
- * between them read as zero afterwards, and such a block's interior holds
- * nothing else. */
-static size_t purge_arena(arena_t *a, size_t min_size) {
+/* Drops the pages strictly inside every free block (and, with
+ * `quarantined`, every block in quarantine) of at least `min_size` bytes,
+ * under the arena's lock; returns their bytes. The header, its checksum,
+ * both link words and the footer stay: the pages between them read as zero
+ * afterwards, and such a block's interior holds nothing else. Quarantined
+ * blocks are left alone by the periodic purge: their check on leaving would
+ * read the dropped pages back in as the shared zero page, and every later
+ * write to one would then cost a copy-on-write fault. */
+static size_t purge_arena(arena_t *a, size_t min_size, bool quarantined) {
   size_t purged = 0;
-  for (uint32_t idx = a->first; idx < a->first + a->carved; idx++) {
+  for (uint32_t idx = share_first(a); idx < share_first(a) + a->carved; idx++) {
     if (!chunk_live[idx]) continue;
     size_t *c = (size_t *)(sealed.medium_start + (uintptr_t)idx * CHUNK_BYTES);
     for (size_t i = MB_FIRST; i < CHUNK_WORDS - MB_TAIL; i = mb_next(c, i)) {
-      if (c[i] % MB_ALIGN == LIVE || mb_size(c[i]) < min_size) continue;
+      size_t state = c[i] % MB_ALIGN;
+      if (state == LIVE || (state == QUARANTINED && !quarantined) || mb_size(c[i]) < min_size) continue;
       uintptr_t lo = align_up((uintptr_t)&c[i + 4], OS_PAGE);
       uintptr_t hi = align_down((uintptr_t)&c[mb_next(c, i) - 1], OS_PAGE);
       if (hi > lo) {
@@ -492,14 +502,30 @@ static void free_block(arena_t *a, size_t *c, size_t i) {
   a->freed_since_purge += size;
   if (a->freed_since_purge >= WD_MEDIUM_PURGE_DELAY) {
     a->freed_since_purge = 0;
-    purge_arena(a, WD_MEDIUM_PURGE_MIN);
+    purge_arena(a, WD_MEDIUM_PURGE_MIN, false);
   }
 }
 
-/* A block leaves the quarantine. It must be as it was left: its tags
- * intact and, when zeroing, every payload word still zero, or something
- * wrote through a dangling pointer. Then it is freed for real, and its
- * address remembered for naming a later second free. */
+/* The arena lock is let go while a block is zeroed or checked, which
+ * takes microseconds for the biggest: its tag says quarantined, so nothing
+ * else touches it meanwhile (a second free is named, neighbours do not
+ * merge with it), and the heap check counts it as pending. */
+static void unlock_pending(arena_t *a, size_t size) {
+  a->q_pending++;
+  a->q_pending_bytes += size;
+  lock_release(&a->lock);
+}
+
+static void relock_pending(arena_t *a, size_t size) {
+  lock_acquire(&a->lock);
+  a->q_pending--;
+  a->q_pending_bytes -= size;
+}
+
+/* A block leaves the quarantine, under the lock. It must be as it was
+ * left: its tags intact and, when zeroing, every payload word still zero,
+ * or something wrote through a dangling pointer. Then it is freed for
+ * real, and its address remembered for naming a later second free. */
 static void leave_quarantine(arena_t *a, uintptr_t entry) {
   size_t *c = chunk_of((const void *)entry);
   size_t i = (size_t)((size_t *)entry - c);
@@ -507,9 +533,13 @@ static void leave_quarantine(arena_t *a, uintptr_t entry) {
   size_t *payload = &c[i + 2];
   WD_CHECK(header_sound(c, i) && c[i] % MB_ALIGN == QUARANTINED && c[i + mb_words(size) - 1] == c[i],
            "boundary tag corrupted", payload, REPORT_MEDIUM(size));
-  WD_CHECK(!zeroing() || words_zero(payload, mb_words(size) - 3), "write after free", payload, REPORT_MEDIUM(size));
   a->q_blocks--;
   a->q_bytes -= size;
+  if (zeroing()) {
+    unlock_pending(a, size);
+    WD_CHECK(words_zero(payload, mb_words(size) - 3), "write after free", payload, REPORT_MEDIUM(size));
+    relock_pending(a, size);
+  }
   recent_add(a->freed, WD_MEDIUM_FREED_MEMORY, &a->freed_next, (uintptr_t)payload, size);
   free_block(a, c, i);
 }
@@ -523,21 +553,30 @@ void medium_free(void *p) {
   check_next(c, i);
   a->live--;
   a->live_bytes -= size;
+  uint32_t random_len = q_random_len();
+  if (random_len != 0) {
+    mb_set(c, i, size, QUARANTINED);
+    seal(c, i);
+  }
   /* Zeroed while the block is warm, so that nothing stale reaches its next
    * owner and a write through a dangling pointer stands out when it leaves
    * the quarantine; without zeroing, only the canary goes (no metadata
    * stays in freed memory). */
-  if (zeroing()) memset(p, 0, size - MB_OVERHEAD);
-  else *canary_word(c, i, size) = 0;
-  uint32_t random_len = q_random_len();
+  if (!zeroing()) {
+    *canary_word(c, i, size) = 0;
+  } else if (random_len != 0) {
+    unlock_pending(a, size);
+    memset(p, 0, size - MB_OVERHEAD);
+    relock_pending(a, size);
+  } else {
+    memset(p, 0, size - MB_OVERHEAD);
+  }
   if (random_len == 0) {
     recent_add(a->freed, WD_MEDIUM_FREED_MEMORY, &a->freed_next, (uintptr_t)p, size);
     free_block(a, c, i);
     lock_release(&a->lock);
     return;
   }
-  mb_set(c, i, size, QUARANTINED);
-  seal(c, i);
   a->q_blocks++;
   a->q_bytes += size;
   uintptr_t out = quarantine_put(&a->q, a->q_random, a->q_fifo, q_fifo_len(), random_below(&a->rng, random_len),
@@ -603,7 +642,7 @@ bool medium_size_matches(size_t usable, size_t n) {
 
 /* What check_chunk counts, for check_arena to compare with the arena. */
 typedef struct found {
-  size_t free_blocks, q_blocks, q_bytes;
+  size_t free_blocks, q_blocks;
 } found_t;
 
 static void check_chunk(size_t *c, found_t *found) {
@@ -636,21 +675,16 @@ static void check_chunk(size_t *c, found_t *found) {
     found->free_blocks += is_free;
     prev_free = is_free;
     if (c[i] % MB_ALIGN == LIVE && !canary_intact(c, i, size)) report_check_failed("canary intact", &c[i + 2], where);
-    if (c[i] % MB_ALIGN == QUARANTINED) {
-      if (zeroing() && !words_zero(&c[i + 2], mb_words(size) - 3)) {
-        report_check_failed("quarantined block zero", &c[i + 2], where);
-      }
-      found->q_blocks++;
-      found->q_bytes += size;
-    }
+    found->q_blocks += c[i] % MB_ALIGN == QUARANTINED;
   }
 }
 
-/* Every quarantine entry names a quarantined block of this arena, each
- * once: the blocks counted in the chunks are all there is. */
+/* Every quarantine entry names a quarantined block of this arena, still
+ * zero when zeroing, each once: with the pending ones (zeroed or checked
+ * by a free right now), the blocks counted in the chunks are all there is. */
 static void check_quarantine(arena_t *a, const found_t *found) {
   uint32_t fifo_len = q_fifo_len();
-  size_t named = 0;
+  size_t named = 0, bytes = 0;
   for (uint32_t k = 0; k < Q_RANDOM_CAP + a->q.fifo_count; k++) {
     uintptr_t e = k < Q_RANDOM_CAP ? a->q_random[k] : quarantine_fifo_at(&a->q, a->q_fifo, fifo_len, k - Q_RANDOM_CAP);
     if (e == 0 && k < Q_RANDOM_CAP) continue;
@@ -660,9 +694,14 @@ static void check_quarantine(arena_t *a, const found_t *found) {
                  e % MB_ALIGN == 0 && i >= MB_FIRST && i < CHUNK_WORDS - MB_TAIL &&
                  header_sound(c, i) && c[i] % MB_ALIGN == QUARANTINED;
     if (!sound) report_check_failed("quarantine holds quarantined blocks", (const void *)e, REPORT_MEDIUM_UNKNOWN);
+    size_t size = mb_size(c[i]);
+    if (zeroing() && !words_zero(&c[i + 2], mb_words(size) - 3)) {
+      report_check_failed("quarantined block zero", &c[i + 2], REPORT_MEDIUM(size));
+    }
     named++;
+    bytes += size;
   }
-  if (named != found->q_blocks || named != a->q_blocks || found->q_bytes != a->q_bytes) {
+  if (named != a->q_blocks || named + a->q_pending != found->q_blocks || bytes != a->q_bytes) {
     report_check_failed("quarantined blocks counted once", NULL, REPORT_MEDIUM_UNKNOWN);
   }
 }
@@ -701,9 +740,9 @@ static void check_lists(arena_t *a, size_t free_found) {
 
 static void check_arena(arena_t *a) {
   lock_acquire(&a->lock);
-  found_t found = {0, 0, 0};
+  found_t found = {0, 0};
   size_t chunks = 0, empty = 0;
-  for (uint32_t idx = a->first; idx < a->first + a->carved; idx++) {
+  for (uint32_t idx = share_first(a); idx < share_first(a) + a->carved; idx++) {
     if (!chunk_live[idx]) continue;
     size_t *c = (size_t *)(sealed.medium_start + (uintptr_t)idx * CHUNK_BYTES);
     check_chunk(c, &found);
@@ -730,6 +769,7 @@ void medium_add_stats(wd_stats_t *stats) {
     stats->medium_bytes += a->live_bytes;
     stats->medium_free_blocks += a->free_blocks;
     stats->medium_free_bytes += a->free_bytes;
+    stats->medium_quarantined_bytes += a->q_bytes + a->q_pending_bytes;
     stats->medium_chunks += a->chunks;
     stats->mapped_bytes += a->chunks * CHUNK_BYTES;
     lock_release(&a->lock);
@@ -739,7 +779,7 @@ void medium_add_stats(wd_stats_t *stats) {
 static size_t trim_arena(arena_t *a) {
   lock_acquire(&a->lock);
   size_t released = 0;
-  for (uint32_t idx = a->first; idx < a->first + a->carved; idx++) {
+  for (uint32_t idx = share_first(a); idx < share_first(a) + a->carved; idx++) {
     if (!chunk_live[idx]) continue;
     size_t *c = (size_t *)(sealed.medium_start + (uintptr_t)idx * CHUNK_BYTES);
     if (mb_is_free(c[MB_FIRST]) && is_whole(MB_FIRST, mb_size(c[MB_FIRST]))) {
@@ -748,7 +788,7 @@ static size_t trim_arena(arena_t *a) {
       released += CHUNK_BYTES;
     }
   }
-  released += purge_arena(a, 0);
+  released += purge_arena(a, 0, true);
   a->freed_since_purge = 0;
   lock_release(&a->lock);
   return released;

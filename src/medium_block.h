@@ -464,7 +464,9 @@ static inline size_t mb_split(size_t *c, size_t i, size_t first, size_t first_fr
   // alone, and each block is then shown well formed on its own (as one
   // goal after both writes, the provers needed up to 8 s).
   //@ ghost size_t t = c[i];
-  //@ assert c[j - 1] == t && t % MB_ALIGN <= MB_QUARANTINED && tag_size(t) == first && tag_words(t) == j - i;
+  //@ assert c[i + first / MB_WORD - 1] == t;
+  //@ assert c[j - 1] == t;
+  //@ assert t % MB_ALIGN <= MB_QUARANTINED && tag_size(t) == first && tag_words(t) == j - i;
   //@ assert i < j - 1 < j < j + rest / MB_WORD - 1;
   mb_set(c, j, rest, 1) /*@ ghost (g) */;
   //@ assert c[i] == t && c[j - 1] == t;
@@ -549,6 +551,7 @@ static size_t mb_merge_tiled(size_t *c, size_t i, size_t j, size_t is_free) /*@ 
     ensures tiled(c, g) && c[i] % MB_ALIGN == state && tag_size(c[i]) == \old(tag_size(c[i])); */
 static void mb_set_state_tiled(size_t *c, size_t i, size_t state) /*@ ghost (mb_owner_t \ghost *g) */ {
   //@ ghost mb_lemma_neighbours(c, g, i);
+  //@ ghost mb_lemma_block(g, i);
   //@ ghost mb_lemma_tags_apart(c, g, i, g[i].end);
   mb_set(c, i, mb_size(c[i]), state) /*@ ghost (g) */;
   //@ ghost mb_lemma_tags_header(c, g, i);

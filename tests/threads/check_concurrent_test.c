@@ -74,8 +74,10 @@ int main(void) {
     wd_stats_t s;
     CHECK(wd_get_stats(&s) == 0);
     /* The medium numbers come from one locked snapshot of the tier: its
-     * chunks are exactly their live and free blocks. */
-    if (s.medium_bytes + s.medium_free_bytes != s.medium_chunks * CHUNK_BLOCKS) bad_stats++;
+     * chunks are exactly their live, free and quarantined blocks. */
+    if (s.medium_bytes + s.medium_free_bytes + s.medium_quarantined_bytes != s.medium_chunks * CHUNK_BLOCKS) {
+      bad_stats++;
+    }
     checks++;
   } while (checks < MIN_CHECKS || atomic_load_explicit(&progress, memory_order_relaxed) < MIN_OPS);
   atomic_store(&stop, 1);
