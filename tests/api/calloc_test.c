@@ -1,9 +1,11 @@
 /*
  * calloc returns zeroed memory even when the memory is reused: blocks of the
  * same size are dirtied and freed first, so that calloc is served from them.
- * The light variant does not zero small slots on free, so there calloc
- * itself must clear them; both builds run this test.
+ * The light variant does not zero small slots or medium blocks on free, so
+ * there calloc itself must clear them; the default one zeroes them on free
+ * and calloc relies on it. Both builds run this test.
  */
+#include "src/config.h"
 #include "tests/api/api_names.h"
 
 #define MAX_ROUNDS 600
@@ -19,9 +21,9 @@ static int overlaps(const span_t *dirty, size_t count, uintptr_t p, size_t n) {
   return 0;
 }
 
-/* Dirties `rounds` blocks of n bytes, frees them, then callocs twice as
- * many. Returns how many calloc results reused dirtied memory, so the
- * caller can tell the test really exercised reuse. */
+/* Dirties `rounds` blocks of n bytes, all live at once, frees them, then
+ * callocs twice as many. Returns how many calloc results reused dirtied
+ * memory, so the caller can tell the test really exercised reuse. */
 static size_t dirty_then_calloc(size_t n, size_t rounds, int split_count) {
   /* Bookkeeping stays out of the heap under test. */
   static span_t dirty[MAX_ROUNDS];
@@ -29,13 +31,18 @@ static size_t dirty_then_calloc(size_t n, size_t rounds, int split_count) {
   if (rounds > MAX_ROUNDS) rounds = MAX_ROUNDS;
   for (size_t i = 0; i < rounds; i++) {
     void *p = malloc(hide_size(n));
+    blocks[i] = p;
     CHECK(p != NULL);
     if (p == NULL) continue;
     size_t usable = malloc_usable_size(p);
     memset(p, 0xa5, usable);
     dirty[i] = (span_t){(uintptr_t)p, (uintptr_t)p + usable};
-    free(p);
   }
+  /* Freed only now, so that neighbours are freed together: a medium
+   * quarantine lets most of them go at once, and they merge into free runs
+   * that calloc's requests fit. Freed one by one between the mallocs, each
+   * would be a lone hole, too small for the good fit that serves them. */
+  for (size_t i = 0; i < rounds; i++) free(blocks[i]);
   size_t reused = 0;
   for (size_t i = 0; i < 2 * rounds; i++) {
     /* calloc(count, size) with the product n, in either order. */
@@ -65,12 +72,22 @@ static void test_small(void) {
   }
 }
 
+/* Blocks of n bytes that the medium quarantine can hold: its length, or
+ * fewer where its byte bound binds first. */
+static size_t medium_quarantine_holds(size_t n) {
+  size_t holds = WD_MEDIUM_QUARANTINE_RANDOM + WD_MEDIUM_QUARANTINE_FIFO;
+  return WD_MEDIUM_QUARANTINE_BYTES / n < holds ? WD_MEDIUM_QUARANTINE_BYTES / n : holds;
+}
+
 static void test_medium(void) {
   static const size_t sizes[] = {16377, 20000, 65536, 300000, 1000000, MEDIUM_LAST};
   for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
     size_t n = sizes[i];
+    /* More than twice what the quarantine holds: the blocks that stay in
+     * it cannot keep every freed block from a free neighbour. */
+    size_t rounds = 2 * medium_quarantine_holds(n) + 8;
     size_t reused = 0;
-    for (int round = 0; round < 3; round++) reused += dirty_then_calloc(n, 8, round & 1);
+    for (int round = 0; round < 3; round++) reused += dirty_then_calloc(n, rounds, round & 1);
     CHECKF(reused > 0, "calloc(%zu) never reused a freed block: the test proves nothing", n);
   }
 }

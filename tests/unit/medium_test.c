@@ -1,7 +1,15 @@
 /*
- * The medium tier: splitting, coalescing, free-list reuse, chunk release and
- * aligned blocks, observed through addresses, wd_get_stats and
- * wd_heap_check (which walks tiling, tags, checksums, lists and bitmaps).
+ * The medium tier: splitting, coalescing, free-list reuse, chunk release,
+ * aligned blocks and the quarantine of freed blocks, observed through
+ * addresses, wd_get_stats and wd_heap_check (which walks tiling, tags,
+ * checksums, canaries, lists, bitmaps and the quarantine).
+ *
+ * One source, two targets (BUILD). medium_test runs the layout scenarios
+ * with the medium quarantine and randomized reuse turned off through
+ * WARDEN_OPTIONS: there a free reaches the free lists at once and a request
+ * takes the first block that fits, so addresses and free-block counts are
+ * exact. medium_quarantine_test (QUARANTINE_SCENARIOS) runs in the build's
+ * own setting and checks what the quarantine does to frees.
  *
  * The scenarios run in order in one process, starting from an untouched
  * medium tier (this test links //src:core only, so nothing else allocates
@@ -22,8 +30,10 @@
 #define WHOLE ((CHUNK / MB_WORD - MB_FIRST - MB_TAIL) * MB_WORD)
 /* Payload offset of a chunk's first block: sentinel words, then a header. */
 #define FIRST_PAYLOAD ((MB_FIRST + 2) * MB_WORD)
+/* The canary word between a live block's usable end and its footer. */
+#define CANARY (WD_CANARY ? (size_t)MB_WORD : 0)
 /* A request whose block is exactly `block` bytes. */
-#define REQUEST(block) ((size_t)(block) - MB_OVERHEAD)
+#define REQUEST(block) ((size_t)(block) - MB_OVERHEAD - CANARY)
 #define K32 ((size_t)32768)
 
 static wd_stats_t stats(void) {
@@ -32,26 +42,28 @@ static wd_stats_t stats(void) {
   return s;
 }
 
-static size_t block_of(void *p) { return wd_malloc_usable_size(p) + MB_OVERHEAD; }
+static size_t block_of(void *p) { return wd_malloc_usable_size(p) + MB_OVERHEAD + CANARY; }
 
-static char *chunk_of(void *p) { return (char *)((uintptr_t)p & ~(uintptr_t)(CHUNK - 1)); }
+/* Bytes of the chunks in neither live nor free blocks: the stats name no
+ * quarantine, so this is what it holds. */
+static size_t waiting_bytes(wd_stats_t s) { return s.medium_chunks * WHOLE - s.medium_bytes - s.medium_free_bytes; }
 
 /* After every step: the checker's invariants, and the byte accounting that
- * every chunk is exactly its live and free blocks. */
-static void step(const char *what) {
+ * every chunk is exactly its live and free blocks and `waiting` bytes of
+ * freed blocks in the quarantine. */
+static void step_waiting(const char *what, size_t waiting) {
   CHECKF(wd_heap_check() == 0, "after %s", what);
   wd_stats_t s = stats();
-  CHECKF(s.medium_bytes + s.medium_free_bytes == s.medium_chunks * WHOLE,
-         "after %s: live %zu + free %zu bytes != %zu chunks", what, s.medium_bytes, s.medium_free_bytes,
-         s.medium_chunks);
+  CHECKF(waiting_bytes(s) == waiting, "after %s: live %zu + free %zu + quarantined %zu bytes != %zu chunks",
+         what, s.medium_bytes, s.medium_free_bytes, waiting, s.medium_chunks);
 }
 
-static void expect_free(const char *what, size_t blocks, size_t bytes) {
+static void expect_lists(const char *what, size_t blocks, size_t bytes, size_t waiting) {
   wd_stats_t s = stats();
   CHECKF(s.medium_free_blocks == blocks, "after %s: %zu free blocks, want %zu", what, s.medium_free_blocks,
          blocks);
   CHECKF(s.medium_free_bytes == bytes, "after %s: %zu free bytes, want %zu", what, s.medium_free_bytes, bytes);
-  step(what);
+  step_waiting(what, waiting);
 }
 
 /* n bytes, which must take a block of exactly `block` bytes. */
@@ -63,6 +75,13 @@ static void *alloc_request(size_t n, size_t block) {
 }
 
 static void *alloc_block(size_t block) { return alloc_request(REQUEST(block), block); }
+
+#ifndef QUARANTINE_SCENARIOS
+static void step(const char *what) { step_waiting(what, 0); }
+
+static void expect_free(const char *what, size_t blocks, size_t bytes) { expect_lists(what, blocks, bytes, 0); }
+
+static char *chunk_of(void *p) { return (char *)((uintptr_t)p & ~(uintptr_t)(CHUNK - 1)); }
 
 static char *a_addr, *b_addr, *c_addr;
 
@@ -150,7 +169,7 @@ static void test_three_way(void) {
 
 static void test_chunk_release(void) {
   /* The largest medium requests: a few fill a chunk. */
-  const size_t big = mb_block_for(WD_MEDIUM_MAX);
+  const size_t big = mb_block_for(WD_MEDIUM_MAX + CANARY);
   const size_t per_chunk = WHOLE / big;
   const size_t chunks = WD_MEDIUM_KEEP_EMPTY + 2;
   enum { MAX_BLOCKS = 256 };
@@ -340,7 +359,100 @@ static void test_purge_after_delay(void) {
   step("reuse after the purge");
 }
 
+#else /* QUARANTINE_SCENARIOS: no WARDEN_OPTIONS, the build's quarantine */
+
+#define HOLDS ((size_t)WD_MEDIUM_QUARANTINE_RANDOM + WD_MEDIUM_QUARANTINE_FIFO)
+
+/* A freed block waits, zeroed, neither live nor free: its freed neighbour
+ * does not merge with it, and a request of its size does not get it.
+ * Returns the frees made, all still waiting. */
+static size_t test_freed_blocks_wait(void) {
+  CHECK(stats().medium_chunks == 0);
+  char *a = alloc_block(K32);
+  char *b = alloc_block(K32);
+  char *c = alloc_block(K32);
+  /* A fresh chunk has one free block: even randomized reuse takes each
+   * block right after the last. */
+  CHECK(b == a + K32 && c == b + K32);
+  memset(a, 0xa5, REQUEST(K32));
+  expect_lists("three allocations", 1, WHOLE - 3 * K32, 0);
+
+  wd_free(a);
+  wd_stats_t s = stats();
+  CHECK(s.medium_live == 2 && s.medium_bytes == 2 * K32);
+  expect_lists("free a", 1, WHOLE - 3 * K32, K32);
+#if WD_ZERO_ON_FREE
+  CHECKF(first_nonzero(a, REQUEST(K32)) == SIZE_MAX, "freed block %p not zeroed", (void *)a);
+#endif
+  wd_free(b);
+  expect_lists("free b after a", 1, WHOLE - 3 * K32, 2 * K32);
+  char *d = alloc_block(K32);
+  CHECKF(d == c + K32, "a request got %p, not the free rest at %p", (void *)d, (void *)(c + K32));
+  expect_lists("allocate past the waiting blocks", 1, WHOLE - 4 * K32, 2 * K32);
+  wd_free(c);
+  wd_free(d);
+  expect_lists("free c and d", 1, WHOLE - 4 * K32, 4 * K32);
+  return 4; /* a, b, c, d */
+}
+
+/* However many bytes are freed, the quarantine holds at most
+ * WD_MEDIUM_QUARANTINE_BYTES of them: the largest blocks reach that bound
+ * long before its length. */
+static void test_byte_bound(void) {
+  const size_t big = mb_block_for(WD_MEDIUM_MAX + CANARY);
+  const size_t n = 2 * (WD_MEDIUM_QUARANTINE_BYTES / big) + 2;
+  enum { MAX_BLOCKS = 64 };
+  static char *blocks[MAX_BLOCKS];
+  if (!CHECK(n <= MAX_BLOCKS)) return;
+  for (size_t i = 0; i < n; i++) blocks[i] = alloc_request(WD_MEDIUM_MAX, big);
+  size_t most = 0;
+  for (size_t i = 0; i < n; i++) {
+    wd_free(blocks[i]);
+    size_t waiting = waiting_bytes(stats());
+    if (waiting > most) most = waiting;
+    CHECK(wd_heap_check() == 0);
+  }
+  CHECKF(most <= WD_MEDIUM_QUARANTINE_BYTES, "%zu bytes quarantined, bound %zu", most,
+         (size_t)WD_MEDIUM_QUARANTINE_BYTES);
+}
+
+/* Frees of blocks of one size, one after another, `earlier` frees made
+ * before: each free adds its block to the quarantine or pushes one out, to
+ * the free lists. Nothing leaves before the FIFO has filled behind the
+ * random array, so the first WD_MEDIUM_QUARANTINE_FIFO + 1 frees all wait;
+ * no more than both arrays hold ever wait; once they are full, every free
+ * pushes one out. Without a quarantine no block waits. */
+static void test_pushed_out(size_t earlier) {
+  /* Far more frees than the random array needs to fill up: each draws one
+   * of its places, so one place left empty after all of them is a chance
+   * of about 1e-27. */
+  enum { N = 1000 };
+  static char *x[N];
+  for (size_t i = 0; i < N; i++) x[i] = alloc_block(K32);
+  const size_t surely = WD_MEDIUM_QUARANTINE_RANDOM > 0 ? (size_t)WD_MEDIUM_QUARANTINE_FIFO + 1 : 0;
+  size_t waiting = waiting_bytes(stats()) / K32;
+  CHECKF(waiting == earlier, "%zu blocks waiting before, want %zu", waiting, earlier);
+  size_t wrong = 0;
+  for (size_t i = 0; i < N; i++) {
+    wd_free(x[i]);
+    size_t frees = earlier + i + 1;
+    size_t bytes = waiting_bytes(stats());
+    size_t now = bytes / K32;
+    int ok = bytes % K32 == 0 && (now == waiting || now == waiting + 1) &&
+             now >= (frees < surely ? frees : surely) && now <= (frees < HOLDS ? frees : HOLDS);
+    if (!ok && wrong++ < 5) printf("free %zu: %zu bytes quarantined, %zu blocks before\n", frees, bytes, waiting);
+    waiting = now;
+    if (i % 50 == 0) CHECK(wd_heap_check() == 0);
+  }
+  CHECKF(wrong == 0, "%zu frees left the quarantine in a wrong state", wrong);
+  CHECKF(waiting == HOLDS, "%zu blocks waiting after %d frees, want %zu", waiting, N, HOLDS);
+  step_waiting("all frees", HOLDS * K32);
+}
+
+#endif /* QUARANTINE_SCENARIOS */
+
 int main(void) {
+#ifndef QUARANTINE_SCENARIOS
   test_split_and_coalesce();
   test_remainder_reuse_and_next_coalesce();
   test_three_way();
@@ -348,5 +460,11 @@ int main(void) {
   test_aligned();
   test_resize_in_place();
   test_purge_after_delay();
+#else
+  size_t earlier = 0;
+  if (WD_MEDIUM_QUARANTINE_RANDOM > 0) earlier = test_freed_blocks_wait();
+  test_pushed_out(earlier);
+  if (WD_MEDIUM_QUARANTINE_RANDOM > 0) test_byte_bound();
+#endif
   return check_done();
 }
