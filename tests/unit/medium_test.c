@@ -44,18 +44,17 @@ static wd_stats_t stats(void) {
 
 static size_t block_of(void *p) { return wd_malloc_usable_size(p) + MB_OVERHEAD + CANARY; }
 
-/* Bytes of the chunks in neither live nor free blocks: the stats name no
- * quarantine, so this is what it holds. */
-static size_t waiting_bytes(wd_stats_t s) { return s.medium_chunks * WHOLE - s.medium_bytes - s.medium_free_bytes; }
-
 /* After every step: the checker's invariants, and the byte accounting that
  * every chunk is exactly its live and free blocks and `waiting` bytes of
  * freed blocks in the quarantine. */
 static void step_waiting(const char *what, size_t waiting) {
   CHECKF(wd_heap_check() == 0, "after %s", what);
   wd_stats_t s = stats();
-  CHECKF(waiting_bytes(s) == waiting, "after %s: live %zu + free %zu + quarantined %zu bytes != %zu chunks",
-         what, s.medium_bytes, s.medium_free_bytes, waiting, s.medium_chunks);
+  CHECKF(s.medium_quarantined_bytes == waiting, "after %s: %zu bytes quarantined, want %zu", what,
+         s.medium_quarantined_bytes, waiting);
+  CHECKF(s.medium_bytes + s.medium_free_bytes + s.medium_quarantined_bytes == s.medium_chunks * WHOLE,
+         "after %s: live %zu + free %zu + quarantined %zu bytes != %zu chunks", what, s.medium_bytes,
+         s.medium_free_bytes, s.medium_quarantined_bytes, s.medium_chunks);
 }
 
 static void expect_lists(const char *what, size_t blocks, size_t bytes, size_t waiting) {
