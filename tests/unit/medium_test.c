@@ -39,7 +39,7 @@ static char *chunk_of(void *p) { return (char *)((uintptr_t)p & ~(uintptr_t)(CHU
 /* After every step: the checker's invariants, and the byte accounting that
  * every chunk is exactly its live and free blocks. */
 static void step(const char *what) {
-  CHECKF(wd_heap_check() == 0, "after %s", what);
+  heap_check();
   wd_stats_t s = stats();
   CHECKF(s.medium_bytes + s.medium_free_bytes == s.medium_chunks * WHOLE,
          "after %s: live %zu + free %zu bytes != %zu chunks", what, s.medium_bytes, s.medium_free_bytes,
