@@ -1,12 +1,14 @@
 /*
- * State that is fixed once the heap is initialized: secrets, options and the
- * tiers' address ranges. It fills whole pages of its own, which are made
- * read-only at the end of initialization (heap.c), so a stray or malicious
- * write cannot move a range check or swap a key.
+ * State that is fixed once the heap is initialized: secrets, options, the
+ * tiers' address ranges and the bounds of the thread caches' arrays. It
+ * fills whole pages of its own, which are made read-only at the end of
+ * initialization (heap.c), so a stray or malicious write cannot move a
+ * range check, swap a key or let a cache write past its arrays.
  */
 #ifndef WD_SEALED_H
 #define WD_SEALED_H
 
+#include <pthread.h>
 #include <stdint.h>
 
 #include "options.h"
@@ -32,6 +34,13 @@ typedef struct sealed {
   unsigned medium_arenas;      /* arenas sharing the medium range */
   unsigned medium_arena_shift; /* log2 of each arena's share, in bytes */
   small_class_layout_t small[SMALL_CLASS_COUNT];
+  /* Slots a thread-cache bin holds at most, per class (tcache.h): how
+   * many a refill writes into the bin's fixed arrays. */
+  uint8_t tcache_bin_caps[SMALL_CLASS_COUNT];
+  /* The key whose destructor gives a thread's cache back (tcache.c): a
+   * forged one would hand the cache to another key's owner, which would
+   * write through it as its own data. */
+  pthread_key_t tcache_exit_key;
 } __attribute__((aligned(4096))) sealed_t;
 
 extern sealed_t sealed;

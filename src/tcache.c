@@ -19,23 +19,20 @@ __thread tcache_t *tcache_current __attribute__((tls_model("initial-exec")));
 static lock_t registry_lock = LOCK_INIT;
 static tcache_t *registry;
 static tcache_t *spare;
-static pthread_key_t exit_key;
 
-uint8_t tcache_bin_caps[SMALL_CLASS_COUNT];
-
-static uint32_t bin_cap(unsigned c) { return tcache_bin_caps[c]; }
+static uint32_t bin_cap(unsigned c) { return tcache_bin_caps()[c]; }
 
 static void on_thread_exit(void *arg);
 
 void tcache_init(void) {
   for (unsigned c = 0; c < SMALL_CLASS_COUNT; c++) {
     uint32_t cap = BIN_BYTES / small_geometry[c].slot_size;
-    tcache_bin_caps[c] = (uint8_t)(cap < 2 ? 2 : cap > TCACHE_BIN_MAX ? TCACHE_BIN_MAX : cap);
+    sealed.tcache_bin_caps[c] = (uint8_t)(cap < 2 ? 2 : cap > TCACHE_BIN_MAX ? TCACHE_BIN_MAX : cap);
   }
   quiesce_init();
   /* Without a key there is no exit hook: threads then use the locked paths
    * only, which is slower but loses nothing. */
-  if (pthread_key_create(&exit_key, on_thread_exit) != 0) tcache_current = TCACHE_EXITED;
+  if (pthread_key_create(&sealed.tcache_exit_key, on_thread_exit) != 0) tcache_current = TCACHE_EXITED;
 }
 
 static void link_cache(tcache_t *tc) {
@@ -71,7 +68,7 @@ tcache_t *tcache_create(void) {
   link_cache(tc);
   lock_release(&registry_lock);
   tcache_current = tc;
-  pthread_setspecific(exit_key, tc);
+  pthread_setspecific(sealed.tcache_exit_key, tc);
   return tc;
 }
 

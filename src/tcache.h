@@ -50,9 +50,11 @@ typedef struct tcache {
 #define TCACHE_EXITED ((tcache_t *)1)
 
 extern __thread tcache_t *tcache_current __attribute__((tls_model("initial-exec")));
+
 /* Slots a bin holds at most, per class: a cache must not become a large
- * hidden heap when a program uses big classes from many threads. */
-extern uint8_t tcache_bin_caps[SMALL_CLASS_COUNT];
+ * hidden heap when a program uses big classes from many threads. The caps
+ * bound what is written into a bin's arrays, so they are sealed. */
+static inline const uint8_t *tcache_bin_caps(void) { return sealed.tcache_bin_caps; }
 
 void tcache_init(void);
 
@@ -92,7 +94,7 @@ static inline void *tcache_take(tcache_t *tc, unsigned c) {
 static inline bool tcache_give(tcache_t *tc, void *p, unsigned c) {
   if (!quiesce_enter(&tc->flag)) return false;
   tcache_bin_t *b = &tc->bins[c];
-  uint32_t cap = tcache_bin_caps[c];
+  uint32_t cap = tcache_bin_caps()[c];
   /* No quarantine to honour: the freed slot is the next one handed out,
    * while it is still in this core's cache. */
   bool reuse = small_quarantine_len() == 0 && b->avail_count < cap;

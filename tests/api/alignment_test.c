@@ -144,6 +144,6 @@ int main(void) {
   test_small_alignments();
   test_valloc();
   test_pvalloc();
-  CHECK(wd_heap_check() == 0);
+  heap_check();
   return check_done();
 }

@@ -143,6 +143,6 @@ int main(void) {
   test_medium();
   test_large();
   test_calloc_zero();
-  CHECK(wd_heap_check() == 0);
+  heap_check();
   return check_done();
 }

@@ -5,6 +5,7 @@
  *                             condition and counts a failure
  *   CHECKF(cond, fmt, ...)    the same, with the values that explain a failure
  *   return check_done();      prints "N passed, M failed", exits 1 on failure
+ *   heap_check();             walks the heap; a broken invariant aborts
  *
  * A failed check does not stop the test: one run shows every broken
  * property, not only the first. Only the first failures are printed, so a
@@ -31,6 +32,8 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "warden.h"
 
 #define CHECK_MAX_PRINTED 40
 
@@ -77,6 +80,12 @@ static inline int check_done(void) {
   fflush(stdout);
   return s->failed == 0 ? 0 : 1;
 }
+
+/* Walks every heap invariant. wd_heap_check returns only when they all
+ * hold: a broken one ends the process with "warden: heap check failed: ..."
+ * and abort(), which fails the test. Its result is always 0, so a test
+ * calls this rather than checking the result. */
+static inline void heap_check(void) { (void)wd_heap_check(); }
 
 /* The compiler knows what malloc and free mean and may drop a pair whose
  * result is unused, or fold a size it can see; passing values through these

@@ -287,6 +287,6 @@ int main() {
   test_impossible_sizes();
   test_new_handler();
   test_sized_delete_checks();
-  CHECK(wd_heap_check() == 0);
+  heap_check();
   return check_done();
 }

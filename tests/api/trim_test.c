@@ -35,7 +35,7 @@ static void test_large_cache_released(void) {
   CHECK(first_nonzero(q, n) == SIZE_MAX);
   pattern_fill(q, n, 9);
   CHECK(pattern_mismatch(q, n, 9) == SIZE_MAX);
-  CHECK(wd_heap_check() == 0);
+  heap_check();
   free(q);
 }
 
@@ -81,7 +81,7 @@ static void test_medium_free_runs_purged(void) {
   size_t wrong = 0;
   for (size_t i = 1; i < N; i += 2) wrong += pattern_mismatch(p[i], n, i) != SIZE_MAX;
   CHECKF(wrong == 0, "%zu live medium blocks changed by trimming", wrong);
-  CHECK(wd_heap_check() == 0);
+  heap_check();
   /* The purged runs serve new blocks again. */
   for (size_t i = 0; i < N; i += 2) {
     p[i] = malloc(hide_size(n));
@@ -90,7 +90,7 @@ static void test_medium_free_runs_purged(void) {
   }
   for (size_t i = 0; i < N; i++) wrong += pattern_mismatch(p[i], n, i % 2 ? i : i + 100) != SIZE_MAX;
   CHECKF(wrong == 0, "%zu medium blocks wrong after reuse of purged runs", wrong);
-  CHECK(wd_heap_check() == 0);
+  heap_check();
   before = resident_bytes();
   for (size_t i = 0; i < N; i++) free(p[i]);
   CHECK(malloc_trim(0) == 1);
@@ -104,7 +104,7 @@ static void test_medium_free_runs_purged(void) {
     wd_get_stats(&s);
     CHECKF(s.medium_chunks == chunks, "%zu medium chunks after trim, %zu before the test", s.medium_chunks, chunks);
   }
-  CHECK(wd_heap_check() == 0);
+  heap_check();
 }
 
 int main(void) {

@@ -140,6 +140,6 @@ int main(void) {
   test_free_sized();
   test_free_aligned_sized();
   test_size_mismatch_is_fatal();
-  CHECK(wd_heap_check() == 0);
+  heap_check();
   return check_done();
 }

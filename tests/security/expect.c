@@ -43,6 +43,27 @@ static void fail(const char *fmt, ...) {
   exit(1);
 }
 
+/* Reads fd to its end, so that the writer never blocks on a full pipe,
+ * keeping the first size - 1 bytes in buf, NUL-terminated; returns how many
+ * it kept, and in *total how many it read. */
+static size_t read_all(int fd, char *buf, size_t size, size_t *total) {
+  size_t kept = 0;
+  *total = 0;
+  for (;;) {
+    char chunk[512];
+    ssize_t n = read(fd, chunk, sizeof chunk);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    size_t room = size - 1 - kept;
+    size_t take = (size_t)n < room ? (size_t)n : room;
+    memcpy(buf + kept, chunk, take);
+    kept += take;
+    *total += (size_t)n;
+  }
+  buf[kept] = '\0';
+  return kept;
+}
+
 static void run(const job_t *job, outcome_t *out) {
   int fds[2];
   if (pipe(fds) != 0) fail("pipe: %s\n", strerror(errno));
@@ -65,20 +86,7 @@ static void run(const job_t *job, outcome_t *out) {
     _exit(rc == 0 ? 0 : 1);
   }
   close(fds[1]);
-  out->err_len = 0;
-  out->err_total = 0;
-  for (;;) {
-    char chunk[512];
-    ssize_t n = read(fds[0], chunk, sizeof chunk);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    size_t room = sizeof out->err - 1 - out->err_len;
-    size_t take = (size_t)n < room ? (size_t)n : room;
-    memcpy(out->err + out->err_len, chunk, take);
-    out->err_len += take;
-    out->err_total += (size_t)n;
-  }
-  out->err[out->err_len] = '\0';
+  out->err_len = read_all(fds[0], out->err, sizeof out->err, &out->err_total);
   close(fds[0]);
   while (waitpid(pid, &out->status, 0) < 0) {
     if (errno != EINTR) fail("waitpid: %s\n", strerror(errno));
@@ -128,6 +136,31 @@ void expect_survives(const char *what, int (*body)(void *ctx), void *ctx) {
   describe(got.status, how, sizeof how);
   fail("MISMATCH in %s\n  expected: exit 0, empty stderr\n  got:      %s, stderr [%s]\n", what, how,
        got.err);
+}
+
+bool rerun_self(const char *mode, void (*prepare)(void *ctx), void *ctx, char *out, size_t size) {
+  int fds[2];
+  if (size == 0 || pipe(fds) != 0) return false;
+  fflush(NULL);
+  pid_t pid = fork();
+  if (pid < 0) return false;
+  if (pid == 0) {
+    close(fds[0]);
+    if (dup2(fds[1], STDOUT_FILENO) < 0) _exit(126);
+    close(fds[1]);
+    if (prepare != NULL) prepare(ctx);
+    execl("/proc/self/exe", "rerun_self", mode, (char *)NULL);
+    _exit(127);
+  }
+  close(fds[1]);
+  size_t total;
+  read_all(fds[0], out, size, &total);
+  close(fds[0]);
+  int status;
+  while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return false;
+  }
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
 void expect_check_failed(const char *file, int line, const char *cond) {

@@ -9,6 +9,7 @@
 #ifndef WARDEN_TESTS_SECURITY_EXPECT_H
 #define WARDEN_TESTS_SECURITY_EXPECT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #ifdef __cplusplus
@@ -48,6 +49,16 @@ void expect_survives(const char *what, int (*body)(void *ctx), void *ctx);
  * did not reach Warden would check nothing.
  */
 void expect_warden(void);
+
+/*
+ * Runs this program again as a new process, `<program> mode`: exec gives it
+ * secrets and a layout of its own, where a forked child would share the
+ * parent's. prepare(ctx), unless NULL, runs in the child just before the
+ * exec, to set a limit, a personality or the environment. Up to size - 1
+ * bytes of its stdout go to out, NUL-terminated; its stderr is the
+ * caller's. True when it exited 0.
+ */
+bool rerun_self(const char *mode, void (*prepare)(void *ctx), void *ctx, char *out, size_t size);
 
 /* For bodies run by expect_survives. */
 #define CHECK(cond)                                                            \

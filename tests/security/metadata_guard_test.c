@@ -1,30 +1,80 @@
 /*
- * Small-slot metadata lives away from user data, behind pages that are
- * never made accessible: an overrun or underrun of one class's metadata
- * table faults before it can reach another's. Both builds.
+ * Small-slot metadata lives away from user data, one table per class, and
+ * each table is followed by a page that is never made accessible: an
+ * overrun of one class's table faults before it reaches the next class's.
+ * Both builds.
+ *
+ * A table is committed from its start as its class carves slabs, so the
+ * page after it is what stops an overrun only once the table is committed
+ * to its end, which takes every slab of the class. The test therefore runs
+ * itself again under an address-space limit: Warden then reserves the
+ * smallest class ranges it can work with (small_init), one class can be
+ * carved to its last slab in a moment, and the byte just before the next
+ * class's table, the last byte of a committed table if the guard page were
+ * missing, must fault.
  */
 #include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
 
 #include "expect.h"
 #include "src/sealed.h"
+#include "src/small_slot.h"
 
-static void before_first_table(void *ctx) {
-  (void)ctx;
-  volatile char *p = launder((char *)sealed.small[0].meta - 1);
-  *p = 1;
+/* Class 14336, the last class but one: the fewest slots to carve to its
+ * end, and a table after its own. */
+#define REQUEST 14328
+/* Enough for the smallest class ranges (37 x 256 MiB) and a medium range,
+ * too little for class ranges twice that size. */
+#define ADDRESS_SPACE (16UL << 30)
+/* Slabs per class beyond which carving a class to its end takes too long:
+ * the ranges did not shrink. */
+#define MAX_SLABS 4096
+#define SHRUNK "shrunk"
+
+static void read_byte(void *p) { (void)*(volatile char *)launder(p); }
+
+static int readable(void *p) {
+  read_byte(p);
+  return 0;
 }
 
-static void before_second_table(void *ctx) {
-  (void)ctx;
-  volatile char *p = launder((char *)sealed.small[1].meta - 1);
-  (void)*p;
+static int guard_after_full_table(void) {
+  unsigned c = small_class_of(REQUEST + SMALL_CANARY);
+  free(launder(malloc(REQUEST))); /* the heap is initialized */
+  const small_class_layout_t *lay = &sealed.small[c];
+  if (lay->max_slabs > MAX_SLABS) {
+    fprintf(stderr, "the address-space limit left %u slabs in class %u\n", lay->max_slabs, c);
+    return 1;
+  }
+  /* Until the class has no slab left: its table is committed to the end. */
+  while (launder(malloc(REQUEST)) != NULL) {
+  }
+  char *table_end = (char *)lay->meta + (size_t)lay->max_slabs * sizeof(slab_t);
+  expect_survives("last entry of a full table", readable, table_end - 1);
+  expect_death(read_byte, (char *)sealed.small[c + 1].meta - 1, SIGSEGV, NULL);
+  return 0;
 }
 
-int main(void) {
+static void limit_address_space(void *ctx) {
+  (void)ctx;
+  struct rlimit r = {ADDRESS_SPACE, ADDRESS_SPACE};
+  setrlimit(RLIMIT_AS, &r);
+}
+
+static int guarded_in_small_ranges(void *ctx) {
+  (void)ctx;
+  char out[1];
+  CHECK(rerun_self(SHRUNK, limit_address_space, NULL, out, sizeof out));
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc > 1 && strcmp(argv[1], SHRUNK) == 0) return guard_after_full_table();
   expect_warden();
-  free(malloc(8)); /* class 1's table is in use */
-  expect_death(before_first_table, NULL, SIGSEGV, NULL);
-  expect_death(before_second_table, NULL, SIGSEGV, NULL);
+  expect_survives("guard page after a full metadata table", guarded_in_small_ranges, NULL);
   return 0;
 }

@@ -46,7 +46,7 @@ static void test_threads_get_different_arenas(void) {
     free(first[k]);
     free(second[k]);
   }
-  CHECK(wd_heap_check() == 0);
+  heap_check();
 }
 
 typedef struct handover {
@@ -83,9 +83,9 @@ static void test_cross_arena_free(void) {
   /* Every other block first, so that the owner's lists must merge the rest
    * into them: a free filed in the wrong arena's lists fails the check. */
   for (size_t k = 0; k < 16; k += 2) free(h.p[k]);
-  CHECK(wd_heap_check() == 0);
+  heap_check();
   for (size_t k = 1; k < 16; k += 2) free(h.p[k]);
-  CHECK(wd_heap_check() == 0);
+  heap_check();
   wd_stats_t after;
   wd_get_stats(&after);
   CHECK(after.medium_live == before.medium_live - 16);
@@ -99,7 +99,7 @@ static void test_cross_arena_free(void) {
   }
   CHECK(wrong == 0);
   free(mine);
-  CHECK(wd_heap_check() == 0);
+  heap_check();
 }
 
 #define CHURN_THREADS (2 * WD_MEDIUM_ARENAS)
@@ -152,7 +152,7 @@ static void test_concurrent_churn(void) {
   }
   CHECKF(bad == 0, "%zu blocks lost or damaged", bad);
   for (size_t k = 0; k < SLOTS; k++) free(atomic_exchange(&shared[k], NULL));
-  CHECK(wd_heap_check() == 0);
+  heap_check();
   wd_stats_t after;
   wd_get_stats(&after);
   CHECKF(after.medium_live == before.medium_live, "medium live %zu -> %zu", before.medium_live, after.medium_live);

@@ -184,7 +184,7 @@ int main(void) {
   CHECKF(atomic_load(&failures) == 0, "%lu allocations failed", atomic_load(&failures));
   CHECKF(atomic_load(&cross_frees) > 1000, "only %lu cross-thread frees: the exchange did not mix",
          atomic_load(&cross_frees));
-  CHECK(wd_heap_check() == 0);
+  heap_check();
 
   /* Every medium and large block went back (the C library's own thread
    * bookkeeping only uses small sizes). */

@@ -66,7 +66,7 @@ static void test_alignment(void) {
       memset(p, 0xcd, usable);
       /* An aligned block still ends at the guard page. */
       CHECKF(read_faults(p + usable), "aligned_alloc(%zu, %zu): byte after usable end readable", alignment, n);
-      CHECK(wd_heap_check() == 0);
+      heap_check();
       wd_free(p);
     }
   }
@@ -97,7 +97,7 @@ static void test_stats(void) {
   CHECK(after.large_cached_bytes > before.large_cached_bytes);
   CHECK(after.large_cached_bytes <= WD_LARGE_CACHE_BYTES);
   CHECK(after.mapped_bytes == before.mapped_bytes + after.large_cached_bytes);
-  CHECK(wd_heap_check() == 0);
+  heap_check();
   CHECK(wd_trim() >= after.large_cached_bytes);
   CHECK(stats().large_cached_bytes == 0);
   CHECK(stats().mapped_bytes == before.mapped_bytes);
@@ -130,7 +130,7 @@ static void test_memory_returned(void) {
   for (size_t i = 0; i < FLUSHERS; i++) wd_free(flush[i]);
   CHECKF(mapped(middle) == 0, "freed block still mapped after %d later frees", FLUSHERS);
   CHECKF(mapped(p) == 0, "freed block still mapped after %d later frees", FLUSHERS);
-  CHECK(wd_heap_check() == 0);
+  heap_check();
 }
 
 /* The record table starts with room for a few hundred allocations and
@@ -149,7 +149,7 @@ static void test_table_growth(void) {
     memcpy(p[i] + n[i] - sizeof i, &i, sizeof i);
   }
   CHECK(stats().large_live == before.large_live + N);
-  CHECK(wd_heap_check() == 0);
+  heap_check();
   size_t wrong = 0;
   for (size_t i = 0; i < N; i++) {
     if (wd_malloc_usable_size(p[i]) != round_up(n[i], 16)) wrong++;
@@ -178,12 +178,12 @@ static void test_table_growth(void) {
       for (size_t m = 0; m < N; m++) {
         if (p[m] != NULL && wd_malloc_usable_size(p[m]) != round_up(n[m], 16)) wrong++;
       }
-      CHECK(wd_heap_check() == 0);
+      heap_check();
     }
   }
   CHECKF(wrong == 0, "%zu lookups failed during removal", wrong);
   CHECK(stats().large_live == before.large_live);
-  CHECK(wd_heap_check() == 0);
+  heap_check();
 }
 
 static long minor_faults(void) {
@@ -220,7 +220,7 @@ static void test_cache_reuse(void) {
   CHECK(read_faults(p + n - 1));
 #endif
   CHECK(read_faults(q + round_up(n, 16)));
-  CHECK(wd_heap_check() == 0);
+  heap_check();
   wd_free(q);
   CHECK(read_faults(q));
 
@@ -253,7 +253,7 @@ static void test_cache_reuse(void) {
   CHECK(pattern_mismatch(wide, 4 * MIB, 6) == SIZE_MAX);
   CHECK(read_faults(wide + 4 * MIB));
   CHECK(read_faults(wide - PAGE));
-  CHECK(wd_heap_check() == 0);
+  heap_check();
   wd_free(wide);
   char *part = wd_malloc(hide_size(3 * MIB));
   if (!CHECK(part != NULL)) return;
@@ -261,9 +261,9 @@ static void test_cache_reuse(void) {
   pattern_fill(part, 3 * MIB, 7);
   CHECK(read_faults(part + 3 * MIB));
   CHECK(read_faults(part - PAGE));
-  CHECK(wd_heap_check() == 0);
+  heap_check();
   wd_free(part);
-  CHECK(wd_heap_check() == 0);
+  heap_check();
 }
 
 /* However much is freed, the cache holds no more than its budget, and what
@@ -284,13 +284,13 @@ static void test_cache_budget(void) {
   CHECKF(s.large_cached_bytes + round_up(n, PAGE) > WD_LARGE_CACHE_BYTES ||
              s.large_cached_bytes / round_up(n, PAGE) == WD_LARGE_CACHE_ENTRIES,
          "cached %zu: the budget is not used", s.large_cached_bytes);
-  CHECK(wd_heap_check() == 0);
+  heap_check();
   size_t rss = resident_bytes();
   wd_trim();
   size_t trimmed = resident_bytes();
   CHECKF(rss > trimmed && rss - trimmed >= s.large_cached_bytes - MIB, "resident %zu -> %zu, %zu cached", rss,
          trimmed, s.large_cached_bytes);
-  CHECK(wd_heap_check() == 0);
+  heap_check();
 }
 
 static void test_resize(void) {
@@ -309,7 +309,7 @@ static void test_resize(void) {
   CHECK(stats().large_live == before.large_live);
   CHECK(read_faults(q));
   wd_free(r);
-  CHECK(wd_heap_check() == 0);
+  heap_check();
 }
 
 int main(void) {
@@ -321,6 +321,6 @@ int main(void) {
   test_resize();
   test_cache_reuse();
   test_cache_budget();
-  CHECK(wd_heap_check() == 0);
+  heap_check();
   return check_done();
 }

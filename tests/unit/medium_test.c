@@ -48,7 +48,7 @@ static size_t block_of(void *p) { return wd_malloc_usable_size(p) + MB_OVERHEAD 
  * every chunk is exactly its live and free blocks and `waiting` bytes of
  * freed blocks in the quarantine. */
 static void step_waiting(const char *what, size_t waiting) {
-  CHECKF(wd_heap_check() == 0, "after %s", what);
+  heap_check();
   wd_stats_t s = stats();
   CHECKF(s.medium_quarantined_bytes == waiting, "after %s: %zu bytes quarantined, want %zu", what,
          s.medium_quarantined_bytes, waiting);
@@ -409,7 +409,7 @@ static void test_byte_bound(void) {
     wd_free(blocks[i]);
     size_t waiting = waiting_bytes(stats());
     if (waiting > most) most = waiting;
-    CHECK(wd_heap_check() == 0);
+    heap_check();
   }
   CHECKF(most <= WD_MEDIUM_QUARANTINE_BYTES, "%zu bytes quarantined, bound %zu", most,
          (size_t)WD_MEDIUM_QUARANTINE_BYTES);
@@ -441,7 +441,7 @@ static void test_pushed_out(size_t earlier) {
              now >= (frees < surely ? frees : surely) && now <= (frees < HOLDS ? frees : HOLDS);
     if (!ok && wrong++ < 5) printf("free %zu: %zu bytes quarantined, %zu blocks before\n", frees, bytes, waiting);
     waiting = now;
-    if (i % 50 == 0) CHECK(wd_heap_check() == 0);
+    if (i % 50 == 0) heap_check();
   }
   CHECKF(wrong == 0, "%zu frees left the quarantine in a wrong state", wrong);
   CHECKF(waiting == HOLDS, "%zu blocks waiting after %d frees, want %zu", waiting, N, HOLDS);

@@ -109,6 +109,6 @@ int main(void) {
   test_class_function();
   test_class_of_requests();
   test_geometry();
-  CHECK(wd_heap_check() == 0);
+  heap_check();
   return check_done();
 }

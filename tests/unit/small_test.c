@@ -82,13 +82,13 @@ static void test_one_class(void) {
   CHECK(span_of((uintptr_t)other) != span_of(slots_buf[0]));
   wd_free(other);
 
-  CHECK(wd_heap_check() == 0);
+  heap_check();
   for (size_t i = 0; i < n; i++) wd_free((void *)slots_buf[i]);
   wd_stats_t after = stats();
   CHECKF(after.small_live == before.small_live, "small_live %zu after freeing all, was %zu", after.small_live,
          before.small_live);
   CHECK(after.small_bytes == before.small_bytes);
-  CHECK(wd_heap_check() == 0);
+  heap_check();
 }
 
 /* Enough 16-byte slots that the slab metadata outgrows its first commit
@@ -106,18 +106,18 @@ static void test_many_slabs(void) {
   CHECKF(new_slabs >= n / small_geometry[c].slots, "%zu slots in only %zu new slabs", n, new_slabs);
   CHECKF(new_slabs > 2000, "only %zu slabs: the metadata commit steps were not crossed", new_slabs);
   CHECK(during.small_live - before.small_live == n);
-  CHECK(wd_heap_check() == 0);
+  heap_check();
   /* Free in an order unlike the allocation order, touching slabs all over. */
   for (size_t stride = 7, start = 0; start < stride; start++) {
     for (size_t i = start; i < n; i += stride) wd_free((void *)slots_buf[i]);
   }
   CHECK(stats().small_live == before.small_live);
-  CHECK(wd_heap_check() == 0);
+  heap_check();
 
   /* The freed slots are handed out again correctly. */
   check_slots(slots_buf, 20000, request);
   for (size_t i = 0; i < 20000; i++) wd_free((void *)slots_buf[i]);
-  CHECK(wd_heap_check() == 0);
+  heap_check();
 }
 
 static void test_every_class(void) {
@@ -128,13 +128,13 @@ static void test_every_class(void) {
     check_slots(slots_buf, 50, request);
     spans[c] = span_of(slots_buf[0]);
     for (unsigned k = 1; k < c; k++) CHECKF(spans[k] != spans[c], "classes %u and %u share a range", k, c);
-    CHECK(wd_heap_check() == 0);
+    heap_check();
     for (size_t i = 0; i < 50; i++) {
       CHECK(wd_malloc_usable_size((void *)slots_buf[i]) == request);
       wd_free((void *)slots_buf[i]);
     }
   }
-  CHECK(wd_heap_check() == 0);
+  heap_check();
 }
 
 static void test_malloc_zero_slots(void) {
@@ -185,7 +185,7 @@ static void test_empty_slabs_purged(void) {
   size_t dropped = 0;
   for (size_t i = 0; i < N; i++) dropped += page_residency(p[i]) == 0;
   CHECKF(dropped >= N / 2, "%zu of %d freed slots' pages given back after the delay", dropped, N);
-  CHECK(wd_heap_check() == 0);
+  heap_check();
   /* Reused: zero (no false write-after-free), sound. */
   size_t nonzero = 0;
   for (size_t i = 0; i < N; i++) {
@@ -199,7 +199,7 @@ static void test_empty_slabs_purged(void) {
   (void)nonzero; /* without zeroing, a slot that kept its page holds old bytes */
 #endif
   for (size_t i = 0; i < N; i++) wd_free(p[i]);
-  CHECK(wd_heap_check() == 0);
+  heap_check();
 }
 
 int main(void) {
@@ -208,6 +208,6 @@ int main(void) {
   test_malloc_zero_slots();
   test_many_slabs();
   test_empty_slabs_purged();
-  CHECK(wd_heap_check() == 0);
+  heap_check();
   return check_done();
 }
