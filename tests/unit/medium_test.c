@@ -407,7 +407,7 @@ static void test_byte_bound(void) {
   size_t most = 0;
   for (size_t i = 0; i < n; i++) {
     wd_free(blocks[i]);
-    size_t waiting = waiting_bytes(stats());
+    size_t waiting = stats().medium_quarantined_bytes;
     if (waiting > most) most = waiting;
     heap_check();
   }
@@ -429,13 +429,13 @@ static void test_pushed_out(size_t earlier) {
   static char *x[N];
   for (size_t i = 0; i < N; i++) x[i] = alloc_block(K32);
   const size_t surely = WD_MEDIUM_QUARANTINE_RANDOM > 0 ? (size_t)WD_MEDIUM_QUARANTINE_FIFO + 1 : 0;
-  size_t waiting = waiting_bytes(stats()) / K32;
+  size_t waiting = stats().medium_quarantined_bytes / K32;
   CHECKF(waiting == earlier, "%zu blocks waiting before, want %zu", waiting, earlier);
   size_t wrong = 0;
   for (size_t i = 0; i < N; i++) {
     wd_free(x[i]);
     size_t frees = earlier + i + 1;
-    size_t bytes = waiting_bytes(stats());
+    size_t bytes = stats().medium_quarantined_bytes;
     size_t now = bytes / K32;
     int ok = bytes % K32 == 0 && (now == waiting || now == waiting + 1) &&
              now >= (frees < surely ? frees : surely) && now <= (frees < HOLDS ? frees : HOLDS);
