@@ -48,6 +48,8 @@ bugs=(
   "list remove: next's back link not rewritten|src/medium_list.h|ml_remove|0|    r[next + ML_PREV] = ml_encode(prev, key, next + ML_PREV);|    (void)prev;|ml_remove_(ensures|assert)"
   "link encoding: where left out|src/medium_list.h|ml_encode|0|static inline size_t ml_encode(size_t t, size_t key, size_t w) { return t + key + w; }|static inline size_t ml_encode(size_t t, size_t key, size_t w) { return t + key + w % 2; }|ml_encode_ensures"
   "list remove: first block taken off, head left on it|src/medium_list.h|ml_remove|0|  if (prev == ML_NONE) *head = ml_encode(next, key, hw);|  if (prev == ML_NONE) (void)hw;|ml_remove_(ensures|assert)"
+  "state: a quarantined block reads as free|src/medium_block.h|mb_is_free|0|static inline size_t mb_is_free(size_t tag) { return tag % 2; }|static inline size_t mb_is_free(size_t tag) { return tag % MB_ALIGN != 0; }|mb_is_free_ensures"
+  "state change: the footer keeps the old state|src/medium_block.h|mb_set_state_tiled|0|  mb_set(c, i, mb_size(c[i]), state) /*@ ghost (g) */;|  c[i] = mb_tag(mb_size(c[i]), state);|mb_set_state_tiled_(ensures|call)"
   "contract: contradictory precondition (every goal vacuous)|src/medium_block.h|mb_search_list|1|/*@ requires size % MB_ALIGN == 0 && size <= MB_SIZE_LIMIT / 2;|/*@ requires size % MB_ALIGN == 0 && size <= MB_SIZE_LIMIT / 2 && size > MB_SIZE_LIMIT;|mb_search_list_wp_smoke_default_requires"
 )
 
