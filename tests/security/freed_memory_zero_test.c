@@ -1,5 +1,5 @@
-/* Freed small memory keeps no secrets in the default build: it reads as
- * zero right after the free. In both builds calloc returns zeros even from
+/* Freed small and medium memory keeps no secrets in the default build: it
+ * reads as zero right after the free. In both builds calloc returns zeros even from
  * a slot that was freed dirty, whether or not the build zeroes on free;
  * the freed_memory_zero_off_test target runs this program with zeroing
  * turned off at run time (WARDEN_OPTIONS), which defines
@@ -31,14 +31,16 @@ static int freed_keeps_bytes(void *ctx) {
   return 0;
 }
 #elif !WD_LIGHT
+/* ctx: the size, a small slot's or a medium block's. */
 static int freed_reads_zero(void *ctx) {
-  (void)ctx;
-  unsigned char *p = launder(malloc(SIZE));
-  memset(p, 0xab, SIZE);
+  size_t size = *(const size_t *)ctx;
+  unsigned char *p = launder(malloc(size));
+  memset(p, 0xab, size);
   free(p);
   p = launder(p);
-  /* Still mapped: the slot is only zeroed, not given back. */
-  for (size_t i = 0; i < SIZE; i++) CHECK(((volatile unsigned char *)p)[i] == 0);
+  /* Still mapped: the slot, or the block in its quarantine, is only
+   * zeroed, not given back. */
+  for (size_t i = 0; i < size; i++) CHECK(((volatile unsigned char *)p)[i] == 0);
   return 0;
 }
 #endif
@@ -69,7 +71,10 @@ int main(void) {
 #if ZEROING_OFF_AT_RUN_TIME
   expect_survives("zeroing off at run time", freed_keeps_bytes, NULL);
 #elif !WD_LIGHT
-  expect_survives("freed memory reads as zero", freed_reads_zero, NULL);
+  static size_t sizes[] = {SIZE, 80000};
+  for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+    expect_survives("freed memory reads as zero", freed_reads_zero, &sizes[k]);
+  }
 #endif
   expect_survives("calloc after a dirty free", calloc_after_dirty_free, NULL);
   return 0;
