@@ -621,9 +621,11 @@ bool medium_resize(void *p, size_t n) {
   }
   if (done) {
     /* The old canary is metadata inside the block now; a tail cut off
-     * becomes a free block, which holds zeros when zeroing. */
+     * becomes a free block, which holds zeros when zeroing. A block grown
+     * into its free neighbour needs nothing more: that one's words are
+     * zero already, its tags and links cleared by the merge. */
     *canary_word(c, i, size) = 0;
-    if (zeroing() && have - need >= MB_MIN) memset(&c[i + mb_words(need)], 0, have - need - MB_WORD);
+    if (zeroing() && need < size && size - need >= MB_MIN) memset(&c[i + mb_words(need)], 0, size - need - MB_WORD);
     trim(a, c, i, need);
     put_canary(c, i);
     a->live_bytes = a->live_bytes - size + mb_size(c[i]);
