@@ -607,14 +607,13 @@ bool medium_resize(void *p, size_t n) {
   size_t i;
   size_t *c = locate(a, p, &i, "invalid free", "double free");
   size_t size = mb_size(c[i]);
-  size_t have = size;
   bool done = need <= size;
   if (!done) {
     check_next(c, i);
     size_t j = mb_next(c, i);
     if (j < CHUNK_WORDS - MB_TAIL && mb_is_free(c[j]) && size + mb_size(c[j]) >= need) {
       list_remove(a, c, j);
-      have = mb_merge(c, i, j, LIVE);
+      mb_merge(c, i, j, LIVE);
       clear_absorbed(c, j);
       done = true;
     }
