@@ -36,7 +36,7 @@
  * |                             |         |       | purges of its free blocks (see below)         |
  * | WD_MEDIUM_QUARANTINE_RANDOM | 16      | 0     | freed medium blocks held in a random array ... |
  * | WD_MEDIUM_QUARANTINE_FIFO   | 16      | 0     | ... then in a FIFO, per arena, before merging |
- * | WD_MEDIUM_QUARANTINE_BYTES  | 8 MiB   | 8 MiB | most bytes an arena's quarantine holds        |
+ * | WD_MEDIUM_QUARANTINE_BYTES  | 4 MiB   | 4 MiB | most bytes an arena's quarantine holds        |
  * | WD_MEDIUM_FREED_MEMORY      | 1024    | 1024  | blocks remembered per arena after they leave  |
  * |                             |         |       | the quarantine, to name a later double free   |
  * | WD_MEDIUM_PURGE_MIN         | 64 KiB  | 64 KiB| smallest free medium block whose pages are    |
@@ -177,7 +177,7 @@
 #endif
 
 #ifndef WD_MEDIUM_QUARANTINE_BYTES
-#define WD_MEDIUM_QUARANTINE_BYTES (8UL << 20)
+#define WD_MEDIUM_QUARANTINE_BYTES (4UL << 20)
 #endif
 
 #ifndef WD_MEDIUM_FREED_MEMORY

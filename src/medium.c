@@ -138,6 +138,11 @@ static void put_canary(size_t *c, size_t i) {
   if (CANARY != 0) *canary_word(c, i, mb_size(c[i])) = (size_t)secret_canary((uintptr_t)&c[i + 2], secret_keys.canary);
 }
 
+/* Without a canary the word is the block's last usable one: left alone. */
+static void clear_canary(size_t *c, size_t i, size_t size) {
+  if (CANARY != 0) *canary_word(c, i, size) = 0;
+}
+
 static bool canary_intact(size_t *c, size_t i, size_t size) {
   return CANARY == 0 || *canary_word(c, i, size) == (size_t)secret_canary((uintptr_t)&c[i + 2], secret_keys.canary);
 }
@@ -563,7 +568,7 @@ void medium_free(void *p) {
    * the quarantine; without zeroing, only the canary goes (no metadata
    * stays in freed memory). */
   if (!zeroing()) {
-    *canary_word(c, i, size) = 0;
+    clear_canary(c, i, size);
   } else if (random_len != 0) {
     unlock_pending(a, size);
     memset(p, 0, size - MB_OVERHEAD);
@@ -623,7 +628,7 @@ bool medium_resize(void *p, size_t n) {
      * becomes a free block, which holds zeros when zeroing. A block grown
      * into its free neighbour needs nothing more: that one's words are
      * zero already, its tags and links cleared by the merge. */
-    *canary_word(c, i, size) = 0;
+    clear_canary(c, i, size);
     if (zeroing() && need < size && size - need >= MB_MIN) memset(&c[i + mb_words(need)], 0, size - need - MB_WORD);
     trim(a, c, i, need);
     put_canary(c, i);
