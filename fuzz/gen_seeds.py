@@ -32,7 +32,7 @@ for _name, _w in WEIGHTS:
 
 MISUSE = ["double_free", "size_mismatch", "interior_free", "overflow", "write_after_free",
           "realloc_freed", "usable_freed", "zero_size_access", "check_overflow", "out_of_memory",
-          "foreign_free"]
+          "foreign_free", "overflow_word", "write_after_free_exit", "reuse_random"]
 
 SMALL_CLASSES = 37
 

@@ -31,7 +31,9 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-# name, harness, what it models, [(file, old, new), ...]
+# name, harness, what it models, [(file, old, new), ...][, WARDEN_OPTIONS to fuzz it with: for a
+# bug that only shows with an option (the harness's own default, small_quarantine=8, is then
+# given here too)]
 BUGS = [
     ("split-off-by-one", "alloc_fuzzer",
      "medium split leaves the remainder 16 bytes short (a hole in the chunk)",
@@ -49,7 +51,8 @@ BUGS = [
      [("src/medium.c", "    a->sl_map[l.fl] &= ~(1u << l.sl);\n", "")]),
     ("block-not-unlinked", "alloc_fuzzer",
      "medium allocation takes a block without removing it from its free list",
-     [("src/medium.c", "  list_remove(a, c, i);\n  if (is_whole(", "  if (is_whole(")]),
+     [("src/medium.c", "  list_remove(a, c, i);\n  /* The links were the free block's",
+       "  /* The links were the free block's")]),
     ("search-no-round-up", "alloc_fuzzer",
      "good-fit search starts at the request's own list (may return a block too small)",
      [("src/medium_block.h", "    size += ((size_t)1 << (k - MB_SL_SHIFT)) - 1;\n", "")]),
@@ -78,20 +81,18 @@ BUGS = [
     ("interior-free-named-double", "alloc_fuzzer",
      "a medium pointer that starts no block is named a double free, not an invalid free",
      [("src/medium.c",
-       "    check_recently_freed(a, addr, freed);\n    report_fatal(bad, p, REPORT_MEDIUM_UNKNOWN);",
-       "    check_recently_freed(a, addr, freed);\n    report_fatal(freed, p, REPORT_MEDIUM_UNKNOWN);")]),
+       "REPORT_MEDIUM(gone->size));\n    report_fatal(bad, p, REPORT_MEDIUM_UNKNOWN);",
+       "REPORT_MEDIUM(gone->size));\n    report_fatal(freed, p, REPORT_MEDIUM_UNKNOWN);")]),
     ("partial-list-not-pushed", "alloc_fuzzer",
      "a full slab that gets a slot back is not put back on its class's partial list",
      [("src/small.c", "if (s->free_slots++ == 0) partial_push(sc, meta, pl.slab);",
        "if (s->free_slots++ == 1) partial_push(sc, meta, pl.slab);")]),
     ("small-quarantine-too-early", "alloc_fuzzer",
      "a small slot evicted from the random quarantine skips the FIFO: reusable at once",
-     [("src/small.c", "  if (out == 0 || fifo_len == 0) return out;",
-       "  if (out == 0 || fifo_len != 0) return out;")]),
+     [("src/small.c", "sc->q_fifo, fifo_len, class_below(", "sc->q_fifo, 0, class_below(")]),
     ("large-quarantine-too-early", "alloc_fuzzer",
      "a large mapping evicted from the random quarantine is unmapped at once",
-     [("src/large.c", "  if (out.ptr == 0 || fifo_len == 0) return out;",
-       "  if (out.ptr == 0 || fifo_len != 0) return out;")]),
+     [("src/large.c", "large.q_fifo, (uint32_t)fifo_len, k, slot + 1)", "large.q_fifo, 0, k, slot + 1)")]),
     ("large-table-erase", "alloc_fuzzer",
      "removing a large record does not move back the entries that probed past it",
      [("src/large.c", "if (((i - want) & mask) >= ((i - hole) & mask)) {",
@@ -100,8 +101,59 @@ BUGS = [
      "realloc copies one byte less than it must",
      [("src/api.c", "memcpy(q, ptr, old < size ? old : size);", "memcpy(q, ptr, (old < size ? old : size) - 1);")]),
     ("calloc-medium-not-zeroed", "alloc_fuzzer",
-     "calloc takes recycled medium blocks for zeroed memory",
-     [("src/api.c", "bool zeroed = r.tier == TIER_LARGE ||", "bool zeroed = r.tier != TIER_SMALL ||")]),
+     "calloc takes recycled medium blocks for zeroed memory when zeroing is off",
+     [("src/api.c", "(r.tier == TIER_MEDIUM && medium_hands_out_zero())", "r.tier == TIER_MEDIUM")],
+     "small_quarantine=8:zero_on_free=0"),
+    ("medium-zeroing-skipped", "alloc_fuzzer",
+     "a freed medium block enters the quarantine without being zeroed",
+     [("src/medium.c", "  if (zeroing()) memset(p, 0, size - MB_OVERHEAD);\n  else *canary_word",
+       "  *canary_word")]),
+    ("medium-quarantine-at-once", "alloc_fuzzer",
+     "a freed medium block leaves the quarantine as soon as it enters it",
+     [("src/medium.c", "  uintptr_t out = quarantine_put(&a->q, a->q_random, a->q_fifo, q_fifo_len(), "
+       "random_below(&a->rng, random_len),\n                                 (uintptr_t)&c[i]);",
+       "  uintptr_t out = (uintptr_t)&c[i];")]),
+    ("medium-quarantine-skips-fifo", "alloc_fuzzer",
+     "a medium block drawn out of the random quarantine skips the FIFO: reusable at once",
+     [("src/medium.c", "quarantine_put(&a->q, a->q_random, a->q_fifo, q_fifo_len(),",
+       "quarantine_put(&a->q, a->q_random, a->q_fifo, 0,")]),
+    ("medium-quarantine-unbounded", "alloc_fuzzer",
+     "a medium arena's quarantine ignores its byte bound",
+     [("src/medium.c", "  while (a->q_bytes > WD_MEDIUM_QUARANTINE_BYTES) {",
+       "  while (false && a->q_bytes > WD_MEDIUM_QUARANTINE_BYTES) {")]),
+    ("medium-exit-unchecked", "alloc_fuzzer",
+     "a medium block leaving the quarantine is not checked for writes after its free",
+     [("src/medium.c", '  WD_CHECK(!zeroing() || words_zero(payload, mb_words(size) - 3), "write after free", '
+       'payload, REPORT_MEDIUM(size));\n', "")]),
+    ("check-skips-quarantined-zero", "alloc_fuzzer",
+     "wd_heap_check no longer checks that quarantined medium blocks are zero",
+     [("src/medium.c", "      if (zeroing() && !words_zero(&c[i + 2], mb_words(size) - 3)) {",
+       "      if (false) {")]),
+    ("medium-canary-not-written", "alloc_fuzzer",
+     "a medium block grown or shrunk in place keeps no canary after its new end",
+     [("src/medium.c", "    put_canary(c, i);\n    a->live_bytes = a->live_bytes - size", "    a->live_bytes = a->live_bytes - size")]),
+    ("medium-canary-not-checked", "alloc_fuzzer",
+     "medium free, realloc and usable size no longer check the canary",
+     [("src/medium.c", '  WD_CHECK(canary_intact(c, i, size), "canary overwritten", p, REPORT_MEDIUM(size));\n', "")]),
+    ("check-skips-medium-canary", "alloc_fuzzer",
+     "wd_heap_check no longer checks the canaries of live medium blocks",
+     [("src/medium.c", "    if (c[i] % MB_ALIGN == LIVE && !canary_intact(c, i, size)) report_check_failed(",
+       "    if (false) report_check_failed(")]),
+    ("canary-first-byte-set", "alloc_fuzzer",
+     "canaries (small and medium) no longer start with a zero byte",
+     [("src/secret.h", "return secret_mix(addr, key) & ~(uint64_t)0xff;", "return secret_mix(addr, key);")]),
+    ("medium-need-forgets-canary", "alloc_fuzzer",
+     "a medium request is given a block with no room for the canary",
+     [("src/medium.c", "  size_t need = mb_block_for(n + CANARY);\n  size_t want", "  size_t need = mb_block_for(n);\n  size_t want")]),
+    ("medium-links-handed-out", "alloc_fuzzer",
+     "a medium block is handed out with the free-list links it had",
+     [("src/medium.c", "  c[i + ML_NEXT] = 0;\n  c[i + ML_PREV] = 0;\n", "")]),
+    ("medium-grow-keeps-canary", "alloc_fuzzer",
+     "a medium block grown in place keeps its old canary inside the new usable bytes",
+     [("src/medium.c", "    *canary_word(c, i, size) = 0;\n    if (zeroing() && have - need", "    if (zeroing() && have - need")]),
+    ("medium-reuse-not-random", "alloc_fuzzer",
+     "a medium request always takes the head of the list it is served from",
+     [("src/medium.c", "    if (randomizing()) {\n      for (uint32_t steps", "    if (false) {\n      for (uint32_t steps")]),
     ("lost-cross-thread-free", "thread_fuzzer",
      "a thread's buffer of freed slots (often other threads' blocks) is dropped when it exits",
      [("src/tcache.c", "    if (b->freed_count != 0) small_retire(c, b->freed_at, b->freed_count);\n", "")]),
@@ -164,7 +216,7 @@ def build(tree, harness, cc, log):
 FINDING = re.compile(r"^(warden: .*|warden fuzz harness: .*|SUMMARY: .*|==\d+==ERROR: .*)$", re.M)
 
 
-def fuzz(tree, harness, binary, seconds, log_path):
+def fuzz(tree, harness, binary, seconds, log_path, options):
     work = os.path.join(tree, "work-corpus")
     os.makedirs(work, exist_ok=True)
     dirs = [work, os.path.join(tree, "fuzz", "corpus", harness)]
@@ -175,6 +227,8 @@ def fuzz(tree, harness, binary, seconds, log_path):
            "-artifact_prefix=" + tree + "/", "-print_final_stats=1"] + dirs
     env = dict(os.environ)
     env.pop("WARDEN_OPTIONS", None)
+    if options is not None:
+        env["WARDEN_OPTIONS"] = options
     start = time.monotonic()
     with open(log_path, "w") as log:
         try:
@@ -194,7 +248,7 @@ def fuzz(tree, harness, binary, seconds, log_path):
 
 
 def run_one(bug, args, cc):
-    name, harness, what, subs = bug
+    name, harness, what, subs, options = bug_fields(bug)
     tree = os.path.join(args.work, name)
     # From the snapshot taken at the start: every bug sees the same sources, even while
     # someone edits the repository during the run.
@@ -204,8 +258,13 @@ def run_one(bug, args, cc):
     with open(os.path.join(tree, "build.log"), "w") as log:
         binary = build(tree, harness, cc, log)
     seconds = args.control_seconds if not subs else args.seconds
-    caught, elapsed, first, crashes = fuzz(tree, harness, binary, seconds, os.path.join(tree, "fuzz.log"))
+    caught, elapsed, first, crashes = fuzz(tree, harness, binary, seconds, os.path.join(tree, "fuzz.log"), options)
     return name, harness, what, caught, elapsed, first, crashes
+
+
+def bug_fields(bug):
+    """name, harness, what, subs, options (None: the harness's defaults)."""
+    return tuple(bug[:4]) + (bug[4] if len(bug) > 4 else None,)
 
 
 def main():
@@ -221,8 +280,10 @@ def main():
     args = ap.parse_args()
 
     if args.list:
-        for name, harness, what, subs in BUGS:
-            print("%-28s %-14s %s (%s)" % (name, harness, what, ", ".join(sorted({s[0] for s in subs}))))
+        for bug in BUGS:
+            name, harness, what, subs, options = bug_fields(bug)
+            print("%-28s %-14s %s (%s)%s" % (name, harness, what, ", ".join(sorted({s[0] for s in subs})),
+                                             "" if options is None else " WARDEN_OPTIONS=" + options))
         return 0
     bugs = [b for b in BUGS if not args.only or b[0] in args.only]
     unknown = set(args.only) - {b[0] for b in BUGS}
@@ -237,7 +298,8 @@ def main():
     args.snapshot = os.path.join(args.work, "snapshot")
     copy_tree(args.snapshot)
     try:
-        for name, _, _, subs in bugs:
+        for bug in bugs:
+            name, _, _, subs, _ = bug_fields(bug)
             for path, old, _ in subs:
                 n = open(os.path.join(args.snapshot, path)).read().count(old)
                 if n != 1:
@@ -255,6 +317,10 @@ def main():
     if not args.no_control:
         jobs += [("control-alloc_fuzzer", "alloc_fuzzer", "unmodified sources", []),
                  ("control-thread_fuzzer", "thread_fuzzer", "unmodified sources", [])]
+        # A bug fuzzed with options is judged against a control run with the same options.
+        for options in sorted({bug_fields(b)[4] for b in bugs} - {None}):
+            for harness in sorted({b[1] for b in bugs if bug_fields(b)[4] == options}):
+                jobs.append(("control-%s:%s" % (harness, options), harness, "unmodified sources", [], options))
     jobs += bugs
     results = {}
     ok = True
@@ -267,12 +333,13 @@ def main():
             except Exception as e:  # a build failure fails this row, control runs included
                 results[name] = (name, "?", str(e), None, 0.0, "error: %s" % e, [])
             r = results[name]
-            print("teeth: %-28s %s" % (name, "build error" if r[3] is None else
+            print("teeth: %-30s %s" % (name, "build error" if r[3] is None else
                                         ("caught in %.0f s" % r[4]) if r[3] else "not caught"),
                   file=sys.stderr)
 
     print()
-    print("%-28s %-14s %-8s %8s  %s" % ("bug", "harness", "caught", "seconds", "finding"))
+    width = max(len(j[0]) for j in jobs)
+    print("%-*s %-14s %-8s %8s  %s" % (width, "bug", "harness", "caught", "seconds", "finding"))
     for name, *_ in jobs:
         _, harness, what, caught, elapsed, first, crashes = results[name]
         control = name.startswith("control-")
@@ -285,8 +352,8 @@ def main():
             good = caught
             verdict = "yes" if caught else "NO"
         ok &= good
-        print("%-28s %-14s %-8s %8s  %s" % (name, harness, verdict, "%.1f" % elapsed if caught else "-",
-                                             first[:110]))
+        print("%-*s %-14s %-8s %8s  %s" % (width, name, harness, verdict, "%.1f" % elapsed if caught else "-",
+                                              first[:110]))
     caught_n = sum(1 for b in bugs if results[b[0]][3])
     controls = [results[n][3] for n in results if n.startswith("control-")]
     print()
