@@ -459,15 +459,15 @@ static unsigned h_large_gap(void) {
                WD_LARGE_QUARANTINE_FIFO);
 }
 
-/* Bytes of medium blocks in quarantine, over all arenas: the chunks are
- * tiled by blocks that are live, free or quarantined, and the stats count
- * the first two. */
+/* Bytes of medium blocks in quarantine, over all arenas, as the stats
+ * report them; the chunks must be tiled exactly by blocks that are live,
+ * free or quarantined. */
 static size_t h_quarantined_in(const wd_stats_t *st) {
   size_t tiled = st->medium_chunks * MB_WHOLE;
-  H_REQUIRE(st->medium_bytes + st->medium_free_bytes <= tiled,
-            "medium stats: %zu live and %zu free bytes in %zu chunks", st->medium_bytes,
-            st->medium_free_bytes, st->medium_chunks);
-  return tiled - st->medium_bytes - st->medium_free_bytes;
+  H_REQUIRE(st->medium_bytes + st->medium_free_bytes + st->medium_quarantined_bytes == tiled,
+            "medium stats: %zu live, %zu free and %zu quarantined bytes in %zu chunks", st->medium_bytes,
+            st->medium_free_bytes, st->medium_quarantined_bytes, st->medium_chunks);
+  return st->medium_quarantined_bytes;
 }
 
 static size_t h_medium_quarantined(void) {
