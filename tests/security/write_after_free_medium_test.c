@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "tests/security/expect.h"
+#include "warden.h"
 
 #define BLOCK 100032
 #define USABLE 100000
@@ -44,6 +45,17 @@ static void write_while_quarantined(void *ctx) {
   a[w->at] = 1;
   __asm__ volatile("" : : : "memory");
   medium_flush(&f);
+}
+
+/* The same write, found by the heap check while the block still waits. */
+static void write_then_check(void *ctx) {
+  const late_write_t *w = ctx;
+  char *a = launder(w->victim);
+  free(a);
+  a = launder(a);
+  a[w->at] = 1;
+  __asm__ volatile("" : : : "memory");
+  wd_heap_check();
 }
 #endif
 
@@ -94,6 +106,9 @@ int main(void) {
     expect_death(write_while_quarantined, &w, SIGABRT, "warden: write after free: %p (medium, block %d)",
                  (void *)victim, BLOCK);
   }
+  late_write_t middle = {victim, USABLE / 2};
+  expect_death(write_then_check, &middle, SIGABRT,
+               "warden: heap check failed: quarantined block zero: %p (medium, block %d)", (void *)victim, BLOCK);
   return 0;
 #endif
 
