@@ -376,6 +376,7 @@ def wd_fuzz_target(
         test_args = [],
         test_tags = [],
         test_size = "medium",
+        test_timeout = None,
         visibility = None,
         **kwargs):
     """One harness, every way to fuzz it:
@@ -416,6 +417,7 @@ def wd_fuzz_target(
         max_total_time = max_total_time,
         args = test_args,
         size = test_size,
+        timeout = test_timeout,
         tags = test_tags,
         testonly = kwargs.get("testonly", False),
     )
