@@ -1,6 +1,7 @@
 /* A double free of a medium block whose chunk has since gone back to the
  * kernel is still a double free: the large tier remembers unmapped
- * addresses for the same reason. */
+ * addresses for the same reason. Run with medium_quarantine=0 (BUILD), so
+ * that the frees empty the chunks at once. */
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -10,7 +11,7 @@
 
 #define CHUNK ((uintptr_t)4 << 20)
 #define MIB ((size_t)1 << 20)
-/* 1 MiB + 24 bytes of tags, rounded to 16. */
+/* 1 MiB + 8 bytes of canary + 24 of tags, rounded to 16. */
 #define BLOCK 1048608
 /* The first payload of a chunk: a prologue word, then header and checksum. */
 #define FIRST_PAYLOAD 32
