@@ -9,6 +9,27 @@
 
 #define OVERRIDE WD_API
 
+// Every reference to the C++ runtime is weak, so the library needs no
+// libstdc++: loading it (and libm behind it) into every preloaded program
+// cost 2.5 ms of start-up, more than all of Warden's own set-up, and a dozen
+// mappings copied at each fork. A program that uses these operators is a
+// C++ program and has the runtime loaded, so the references resolve; a C
+// program never reaches them. The compiler emits its own references to the
+// exception-handling entry points, which only the assembler can mark weak.
+__asm__(".weak __cxa_begin_catch\n"
+        ".weak __cxa_end_catch\n"
+        ".weak __gxx_personality_v0\n"
+        ".weak _ZSt9terminatev");
+
+namespace std {
+__attribute__((weak)) new_handler get_new_handler() noexcept;
+__attribute__((weak, noreturn)) void __throw_bad_alloc();
+}  // namespace std
+
+extern "C" {
+#include "report.h"
+}
+
 namespace {
 
 void *allocate(std::size_t size, std::size_t alignment) {
@@ -20,8 +41,14 @@ void *allocate_or_throw(std::size_t size, std::size_t alignment) {
   for (;;) {
     void *p = allocate(size, alignment);
     if (p != nullptr) return p;
+    // Without the runtime in the global scope (only a C++ library that a C
+    // program opened privately can call here so), there is no handler to
+    // call and no way to throw: the standard's alternative is to end.
+    if (&std::get_new_handler == nullptr || &std::__throw_bad_alloc == nullptr) {
+      report_fatal("out of memory in operator new, and no C++ runtime to throw", nullptr, REPORT_OUTSIDE);
+    }
     std::new_handler handler = std::get_new_handler();
-    if (handler == nullptr) throw std::bad_alloc();
+    if (handler == nullptr) std::__throw_bad_alloc();
     handler();
   }
 }
