@@ -8,6 +8,7 @@
 #include "medium.h"
 #include "report.h"
 #include "options.h"
+#include "random.h"
 #include "sealed.h"
 #include "secret.h"
 #include "small.h"
@@ -15,7 +16,7 @@
 
 bool heap_ready;
 
-static lock_t init_lock = LOCK_INIT;
+static lock_t init_lock LOCK_FORK_STATE = LOCK_INIT;
 
 /* Every lock is taken before fork() so that no other thread is inside the
  * allocator when the child's copy of memory is made. */
@@ -36,6 +37,8 @@ static void after_fork_parent(void) {
 }
 
 static void after_fork_child(void) {
+  /* The parent's draws must not predict the child's. */
+  random_rekey();
   large_after_fork_child();
   medium_after_fork_child();
   small_after_fork_child();
@@ -50,6 +53,7 @@ void heap_init(void) {
     return;
   }
   secret_init(&sealed.keys);
+  random_rekey();
   options_load(&sealed.options);
   /* Without its address ranges Warden cannot serve any request; saying so
    * once beats failing every allocation of a program that then misbehaves. */

@@ -2,7 +2,10 @@
  * A keyed, counter-based generator for layout decisions (which slot, which
  * slab, which quarantine entry). Its outputs cannot be predicted without the
  * key, which comes from the kernel; it is fast enough for every allocation.
- * Each user keeps its own state under its own lock.
+ * Each user keeps its own counter under its own lock, started at a point of
+ * its own; the key is shared, so that a forked child makes choices its
+ * parent cannot predict by drawing one new key, without writing (and
+ * copying) every user's page.
  */
 #ifndef WD_RANDOM_H
 #define WD_RANDOM_H
@@ -13,12 +16,17 @@
 
 typedef struct random_state {
   uint64_t counter;
-  uint64_t key;
 } random_t;
+
+/* The key of every stream, and how many keys the process has had: a value
+ * drawn and kept under an older key (small.c keeps half a draw for later)
+ * is stale once a forked child has a new one. */
+extern uint64_t random_key;
+extern uint32_t random_epoch;
 
 static inline uint64_t random_next(random_t *r) {
   r->counter += 0x9e3779b97f4a7c15ULL;
-  return secret_mix(r->counter, r->key);
+  return secret_mix(r->counter, random_key);
 }
 
 /* Uniform enough in [0, n) for n < 2^32 (the bias is below 2^-32). */
@@ -26,7 +34,10 @@ static inline uint32_t random_below(random_t *r, uint32_t n) {
   return (uint32_t)(((random_next(r) >> 32) * n) >> 32);
 }
 
-/* Fresh key and counter from the kernel. */
+/* A fresh key from the kernel: at start, and in a forked child. */
+void random_rekey(void);
+
+/* A stream's starting point, from the kernel. */
 void random_seed(random_t *r);
 
 #endif /* WD_RANDOM_H */

@@ -22,15 +22,14 @@
 #define Q_FIFO_CAP (WD_SMALL_QUARANTINE_FIFO > 0 ? WD_SMALL_QUARANTINE_FIFO : 1)
 
 typedef struct size_class {
-  lock_t lock;
   uint32_t next_fresh; /* lowest index neither carved nor a guard */
   uint32_t carved;
   uint32_t partial; /* slabs with an available slot, as index + 1 */
   size_t meta_bytes; /* committed bytes of this class's metadata */
   int64_t live;      /* handed out through this class's lock, plus retired caches' counts */
   random_t rng;
-  uint32_t spare_bits; /* the unused half of the last draw from rng */
-  bool has_spare;
+  uint32_t spare_bits;  /* the unused half of the last draw from rng */
+  uint32_t spare_epoch; /* random_epoch when it was drawn; 0: none */
   size_t freed_since_purge; /* bytes made available, toward WD_SMALL_PURGE_DELAY */
   quarantine_t q;
   /* Slots as packed places + 1 (0: empty entry); with the place at hand, a
@@ -42,6 +41,7 @@ typedef struct size_class {
 uint32_t small_high_water[SMALL_CLASS_COUNT];
 
 static size_class_t classes[SMALL_CLASS_COUNT];
+static lock_t class_locks[SMALL_CLASS_COUNT] LOCK_FORK_STATE = {[0 ... SMALL_CLASS_COUNT - 1] = LOCK_INIT};
 
 void small_fail(const char *what, const void *p, unsigned c) {
   report_fatal(what, p, REPORT_SMALL(small_class_size(c)));
@@ -79,7 +79,6 @@ bool small_init(void) {
     sealed.small[c] = (small_class_layout_t){range + c * CLASS_SPAN, meta,
                                              (uint32_t)(CLASS_SPAN / g->slab_size),
                                              small_reciprocal(g->slab_size / OS_PAGE), small_reciprocal(g->slot_size)};
-    classes[c].lock = (lock_t)LOCK_INIT;
     random_seed(&classes[c].rng);
     meta += meta_span(c) + OS_PAGE;
   }
@@ -123,13 +122,13 @@ static bool randomizing(void) { return WD_RANDOMIZE && sealed.options.randomize;
  * call per slot. */
 static inline uint32_t class_below(size_class_t *sc, uint32_t n) {
   uint64_t bits;
-  if (sc->has_spare) {
-    sc->has_spare = false;
+  if (sc->spare_epoch == random_epoch) {
+    sc->spare_epoch = 0;
     bits = sc->spare_bits;
   } else {
     uint64_t r = random_next(&sc->rng);
     sc->spare_bits = (uint32_t)r;
-    sc->has_spare = true;
+    sc->spare_epoch = random_epoch;
     bits = r >> 32;
   }
   return (uint32_t)((bits * n) >> 32);
@@ -202,7 +201,7 @@ static char *reserve_one(size_class_t *sc, unsigned c, slot_place_t *where) {
 
 void *small_alloc(unsigned c) {
   size_class_t *sc = &classes[c];
-  lock_acquire(&sc->lock);
+  lock_acquire(&class_locks[c]);
   slot_place_t pl;
   char *p = reserve_one(sc, c, &pl);
   if (p != NULL) {
@@ -211,7 +210,7 @@ void *small_alloc(unsigned c) {
     small_hand_out(c, p, pl);
     sc->live++;
   }
-  lock_release(&sc->lock);
+  lock_release(&class_locks[c]);
   return p;
 }
 
@@ -244,7 +243,7 @@ uint32_t small_reserve(unsigned c, void **out, uint32_t *at, uint32_t n) {
   size_class_t *sc = &classes[c];
   const small_geometry_t *g = &small_geometry[c];
   slab_t *meta = small_meta(c);
-  lock_acquire(&sc->lock);
+  lock_acquire(&class_locks[c]);
   uint32_t got = 0;
   while (got < n && (sc->partial != 0 || carve_slab(sc, c))) {
     uint32_t i = sc->partial - 1;
@@ -279,7 +278,7 @@ uint32_t small_reserve(unsigned c, void **out, uint32_t *at, uint32_t n) {
     at[k - 1] = at[j];
     at[j] = u;
   }
-  lock_release(&sc->lock);
+  lock_release(&class_locks[c]);
   return got;
 }
 
@@ -321,9 +320,9 @@ static void purge_if_due(size_class_t *sc, unsigned c) {
 size_t small_trim(void) {
   size_t purged = 0;
   for (unsigned c = 0; c < SMALL_CLASS_COUNT; c++) {
-    lock_acquire(&classes[c].lock);
+    lock_acquire(&class_locks[c]);
     purged += purge_class(&classes[c], c);
-    lock_release(&classes[c].lock);
+    lock_release(&class_locks[c]);
   }
   return purged;
 }
@@ -359,36 +358,36 @@ static inline __attribute__((always_inline)) void retire_locked(size_class_t *sc
 void small_free(void *p) {
   unsigned c = small_class_at(p);
   size_class_t *sc = &classes[c];
-  lock_acquire(&sc->lock);
+  lock_acquire(&class_locks[c]);
   slot_place_t pl = small_take_back(c, p);
   sc->live--;
   retire_locked(sc, c, random_len_now(), fifo_len_now(), small_pack_place(pl));
   purge_if_due(sc, c);
-  lock_release(&sc->lock);
+  lock_release(&class_locks[c]);
 }
 
 void small_retire(unsigned c, const uint32_t *at, uint32_t n) {
   size_class_t *sc = &classes[c];
   uint32_t random_len = random_len_now(), fifo_len = fifo_len_now();
-  lock_acquire(&sc->lock);
+  lock_acquire(&class_locks[c]);
   for (uint32_t k = 0; k < n; k++) retire_locked(sc, c, random_len, fifo_len, at[k]);
   purge_if_due(sc, c);
-  lock_release(&sc->lock);
+  lock_release(&class_locks[c]);
 }
 
 void small_unreserve(unsigned c, void *const *slots, uint32_t n) {
   size_class_t *sc = &classes[c];
-  lock_acquire(&sc->lock);
+  lock_acquire(&class_locks[c]);
   for (uint32_t k = 0; k < n; k++) make_available(sc, c, small_place_of(c, slots[k]));
   purge_if_due(sc, c);
-  lock_release(&sc->lock);
+  lock_release(&class_locks[c]);
 }
 
 void small_adjust_live(unsigned c, int64_t delta) {
   size_class_t *sc = &classes[c];
-  lock_acquire(&sc->lock);
+  lock_acquire(&class_locks[c]);
   sc->live += delta;
-  lock_release(&sc->lock);
+  lock_release(&class_locks[c]);
 }
 
 unsigned small_class_of_live(const void *p, const char *bad, const char *freed) {
@@ -501,9 +500,9 @@ static void check_class(unsigned c) {
 
 void small_check(void) {
   for (unsigned c = 0; c < SMALL_CLASS_COUNT; c++) {
-    lock_acquire(&classes[c].lock);
+    lock_acquire(&class_locks[c]);
     check_class(c);
-    lock_release(&classes[c].lock);
+    lock_release(&class_locks[c]);
   }
 }
 
@@ -512,31 +511,25 @@ void small_add_stats(wd_stats_t *stats) {
     size_class_t *sc = &classes[c];
     int64_t cache_live = 0;
     tcache_walk_class(c, NULL, &cache_live);
-    lock_acquire(&sc->lock);
+    lock_acquire(&class_locks[c]);
     int64_t live = sc->live + cache_live;
     size_t n = live > 0 ? (size_t)live : 0;
     stats->small_live += n;
     stats->small_bytes += n * small_class_size(c);
     stats->small_slabs += sc->carved;
     if (c != 0) stats->mapped_bytes += (size_t)sc->carved * small_geometry[c].slab_size;
-    lock_release(&sc->lock);
+    lock_release(&class_locks[c]);
   }
 }
 
 void small_lock_all(void) {
-  for (unsigned c = 0; c < SMALL_CLASS_COUNT; c++) lock_acquire(&classes[c].lock);
+  for (unsigned c = 0; c < SMALL_CLASS_COUNT; c++) lock_acquire(&class_locks[c]);
 }
 
 void small_unlock_all(void) {
-  for (unsigned c = SMALL_CLASS_COUNT; c-- > 0;) lock_release(&classes[c].lock);
+  for (unsigned c = SMALL_CLASS_COUNT; c-- > 0;) lock_release(&class_locks[c]);
 }
 
 void small_after_fork_child(void) {
-  random_t fresh;
-  random_seed(&fresh);
-  for (unsigned c = 0; c < SMALL_CLASS_COUNT; c++) {
-    lock_reset(&classes[c].lock);
-    classes[c].rng.key = secret_mix(fresh.key + c, fresh.counter);
-    classes[c].has_spare = false; /* drawn in the parent */
-  }
+  for (unsigned c = 0; c < SMALL_CLASS_COUNT; c++) lock_reset(&class_locks[c]);
 }

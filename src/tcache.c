@@ -16,7 +16,7 @@
 
 __thread tcache_t *tcache_current __attribute__((tls_model("initial-exec")));
 
-static lock_t registry_lock = LOCK_INIT;
+static lock_t registry_lock LOCK_FORK_STATE = LOCK_INIT;
 static tcache_t *registry;
 static tcache_t *spare;
 
