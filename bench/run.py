@@ -3,17 +3,23 @@
 
 Runs every workload in bench/ under every allocator through LD_PRELOAD, in
 interleaved repeats, and writes the medians, the ratios to glibc and their
-geometric means to a Markdown report with a gnuplot chart; then measures the
-fast-path cost in instructions with callgrind. Normally started through
-`./warden bench [--quick]` (bench/run.sh).
+geometric means to a Markdown report with a gnuplot chart; measures start-up
+time, fork time and a small program's peak RSS; with --peer, runs the peer
+suite (mimalloc-bench's benchmarks from the user's checkout, bench/peer.py)
+the same way; then measures the fast-path cost in instructions with
+callgrind. Normally started through `./warden bench [--quick]` (bench/run.sh).
 
-    bench/run.sh [--quick] [--repeats N] [--only W1,W2] [--allocators A1,A2]
+    bench/run.sh [--quick] [--repeats N] [--only P1,P2] [--allocators A1,A2]
                  [--out FILE] [--timeout S] [--no-fastpath] [--keep]
+                 [--peer PATH [--peer-repeats N] [--peer-budget TIME]
+                  [--peer-timeout S] [--peer-cache DIR]]
     bench/run.sh --report-from bench/results.json [--out FILE]
 
 Outputs, for --out bench/RESULTS.md (the default): bench/RESULTS.md, the
-chart bench/results.png and every single measurement in bench/results.json
-(from which --report-from redraws the report without running anything).
+charts bench/results.png and bench/results-peer.png and every single
+measurement in bench/results.json (from which --report-from redraws the
+report without running anything). The peer suite is built in
+bench/peer-build/.
 A --quick run writes bench/RESULTS-quick.md (results-quick.png, .json)
 unless --out says otherwise.
 
@@ -42,6 +48,8 @@ import tempfile
 import time
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, BENCH)
+import peer  # noqa: E402  (bench/peer.py)
 ROOT = os.path.dirname(BENCH)
 LIBDIR = "/usr/lib/x86_64-linux-gnu"
 PYTHON = "/usr/bin/python3"  # Debian's, not whatever is first on PATH
@@ -177,7 +185,7 @@ WORKLOADS = [
 ]
 WORKLOAD_NAMES = [w.name for w in WORKLOADS]
 PROGRAMS = ["python", "sqlite", "gcc"]
-C_SOURCES = ["churn", "realloc", "prodcons", "larson", "threads", "large", "frag"]
+C_SOURCES = ["churn", "realloc", "prodcons", "larson", "threads", "large", "frag", "fork", "tiny"]
 SQLITE_ROWS = {"full": 70000, "quick": 14000}
 GCC_FILES = {"full": 30, "quick": 6}
 
@@ -193,6 +201,14 @@ def prepare(work, cc):
                     os.path.join(BENCH, "fastpath.c"), "-ldl"], check=True)
     subprocess.run([cc, "-O2", "-o", os.path.join(ctx["bin"], "preload_check"),
                     os.path.join(BENCH, "preload_check.c"), "-ldl"], check=True)
+    # Static, so that its own memory stays below the programs' it measures
+    # (see bench/launch.c); without a static C library, linked as usual.
+    launch = [cc, "-O2", "-o", os.path.join(ctx["bin"], "launch"), os.path.join(BENCH, "launch.c")]
+    ctx["launch_static"] = subprocess.run(launch + ["-static"], capture_output=True).returncode == 0
+    if not ctx["launch_static"]:
+        log("warden bench: bench/launch.c does not link statically; small programs' peak RSS may show "
+            "the launcher's")
+        subprocess.run(launch, check=True)
     with open(os.path.join(BENCH, "sqlite_workload.sql")) as f:
         sql = f.read()
     for mode, rows in SQLITE_ROWS.items():
@@ -229,8 +245,9 @@ def output_digest(stdout):
     return hashlib.sha256("\n".join(kept).encode()).hexdigest()[:16]
 
 
-def run_once(argv, lib, work, timeout):
-    """One measured run. Returns a dict with status, wall, cpu, maxrss_kb, digest, metrics, note."""
+def run_once(argv, lib, work, timeout, stdin=None, keep_output=False):
+    """One measured run. Returns a dict with status, wall, cpu, maxrss_kb, digest, metrics, note;
+    with keep_output, also "stdout" (the whole output). stdin: a file fed to the program."""
     tfile = os.path.join(work, "time.out")
     if os.path.exists(tfile):
         os.unlink(tfile)
@@ -240,16 +257,21 @@ def run_once(argv, lib, work, timeout):
     cmd = [TIME, "-f", "%e %U %S %M", "-o", tfile] + pre + argv
     res = {"status": "ok", "wall": None, "wall_time1": None, "cpu": None, "maxrss_kb": None,
            "digest": None, "metrics": {}, "note": ""}
+    fin = open(stdin, "rb") if stdin else None
     t0 = time.perf_counter()
-    p = subprocess.Popen(cmd, cwd=work, env=run_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         start_new_session=True)
     try:
-        out, err = p.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(p.pid, signal.SIGKILL)
-        p.communicate()
-        res.update(status="timeout", note="killed after %d s" % timeout)
-        return res
+        p = subprocess.Popen(cmd, cwd=work, env=run_env(), stdin=fin, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, start_new_session=True)
+        try:
+            out, err = p.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.communicate()
+            res.update(status="timeout", note="killed after %d s" % timeout)
+            return res
+    finally:
+        if fin:
+            fin.close()
     res["wall"] = time.perf_counter() - t0
     out = out.decode(errors="replace")
     err = err.decode(errors="replace")
@@ -286,6 +308,8 @@ def run_once(argv, lib, work, timeout):
         return res
     res["digest"] = output_digest(out)
     res["head"] = out.splitlines()[:4]
+    if keep_output:
+        res["stdout"] = out
     for l in out.splitlines():
         if l.startswith("metric "):
             parts = l.split()
@@ -368,6 +392,206 @@ def run_suite(args, allocs, ctx, work):
                     rep + 1, args.repeats, 100 * done // total, eta, w.name, a, fmt_s(r["wall"]),
                     (r["maxrss_kb"] or 0) / 1024.0, r["status"], (" " + r["note"]) if r["note"] else ""))
     return runs
+
+
+# --------------------------------------------------------------------------
+# Start-up, fork and a small program's memory
+
+# (name, how the report shows it, argv given the context)
+STARTUP_PROGRAMS = [
+    ("true", "`/bin/true`", lambda ctx: ["/bin/true"]),
+    ("python", "`python3 -c pass`", lambda ctx: [PYTHON, "-c", "pass"]),
+    ("tiny", "`bench/tiny`", lambda ctx: [os.path.join(ctx["bin"], "tiny")]),
+]
+STARTUP_ROUNDS = {"full": 150, "quick": 40}
+FORK_ROUNDS = {"full": 11, "quick": 5}
+FORKS = {"full": 500, "quick": 200}
+
+
+def launch_once(ctx, lib, argv, env):
+    """One run of a short program through bench/launch; returns (seconds, peak RSS in KiB, exit
+    code), or raises RuntimeError when the launcher itself failed."""
+    p = subprocess.run([os.path.join(ctx["bin"], "launch"), lib or "-"] + argv, env=env, capture_output=True,
+                       text=True, timeout=60)
+    f = p.stdout.split()
+    if p.returncode != 0 or len(f) != 3:
+        raise RuntimeError("launch failed: %s" % (p.stderr.strip()[-200:] or "exit %d" % p.returncode))
+    return int(f[0]) / 1e9, int(f[1]), int(f[2])
+
+
+def run_startup(args, allocs, ctx):
+    """Many short runs of each start-up program under every allocator, interleaved."""
+    rounds = args.startup_rounds
+    names = list(allocs)
+    env = run_env()
+    runs, failed = [], {}
+    # Unrecorded: every program and library in the page cache once.
+    for prog, _, argv in STARTUP_PROGRAMS:
+        for a in names:
+            try:
+                launch_once(ctx, allocs[a], argv(ctx), env)
+            except (RuntimeError, subprocess.TimeoutExpired):
+                pass  # recorded by the first measured run
+    t_start = time.time()
+    for rep in range(rounds):
+        k = rep % len(names)
+        order = names[k:] + names[:k]
+        for prog, _, argv in STARTUP_PROGRAMS:
+            for a in order:
+                if (prog, a) in failed:
+                    continue
+                try:
+                    wall, rss, code = launch_once(ctx, allocs[a], argv(ctx), env)
+                    r = {"program": prog, "allocator": a, "repeat": rep, "wall": wall, "maxrss_kb": rss,
+                         "status": "ok" if code == 0 else "crash", "note": "" if code == 0 else "exit %d" % code}
+                except (RuntimeError, subprocess.TimeoutExpired) as e:
+                    code = -1
+                    r = {"program": prog, "allocator": a, "repeat": rep, "wall": None, "maxrss_kb": None,
+                         "status": "crash", "note": str(e)[:200]}
+                if code != 0:
+                    failed[(prog, a)] = r
+                runs.append(r)
+        if rep % 25 == 24 or rep == rounds - 1:
+            log("start-up: round %d/%d, %.0f s" % (rep + 1, rounds, time.time() - t_start))
+    return {"rounds": rounds, "runs": runs, "launcher_static": ctx.get("launch_static", False)}
+
+
+def run_fork(args, allocs, ctx, work):
+    """bench/fork under every allocator, interleaved rounds; it times its own forks."""
+    names = list(allocs)
+    argv = [os.path.join(ctx["bin"], "fork"), str(args.forks)]
+    runs, failed, reference = [], {}, None
+    for rep in range(args.fork_rounds):
+        k = rep % len(names)
+        order = names[k:] + names[:k]
+        for a in order:
+            if a in failed:
+                continue
+            r = run_once(argv, allocs[a], work, args.timeout)
+            if r["status"] == "ok":
+                reference = reference or r["digest"]
+                if r["digest"] != reference:
+                    r.update(status="wrong-output", note="output differs from the first run's")
+                elif "fork_us" not in r["metrics"]:
+                    r.update(status="no-result", note="no fork_us line")
+            if r["status"] != "ok":
+                failed[a] = r
+            r.update(repeat=rep, allocator=a)
+            runs.append(r)
+            log("fork %d/%d %-13s %s us per fork  %s%s" % (
+                rep + 1, args.fork_rounds, a, "%.1f" % r["metrics"]["fork_us"] if r["status"] == "ok" else "-",
+                r["status"], (" " + r["note"]) if r["note"] else ""))
+    return {"forks": args.forks, "rounds": args.fork_rounds, "runs": runs}
+
+
+def summarize_startup(data):
+    """Medians per (program, allocator): wall seconds and peak RSS (KiB), or the failure."""
+    cells = {}
+    groups = {}
+    for r in (data.get("startup") or {}).get("runs", []):
+        groups.setdefault((r["program"], r["allocator"]), []).append(r)
+    for r in (data.get("fork") or {}).get("runs", []):
+        groups.setdefault(("fork", r["allocator"]), []).append(r)
+    for key, rs in groups.items():
+        bad = [r for r in rs if r["status"] != "ok"]
+        if bad:
+            cells[key] = {"fail": bad[0]["status"], "note": bad[0].get("note", "")}
+            continue
+        c = {"rss": statistics.median(r["maxrss_kb"] for r in rs), "n": len(rs)}
+        if key[0] == "fork":
+            c["wall"] = statistics.median(r["metrics"]["fork_us"] for r in rs)  # microseconds
+        else:
+            c["wall"] = statistics.median(r["wall"] for r in rs)
+        cells[key] = c
+    return cells
+
+
+# --------------------------------------------------------------------------
+# The peer suite (mimalloc-bench, from the user's checkout)
+
+
+def prepare_peer(args, cache, work):
+    """Builds the chosen peer benchmarks. Returns (list of (PeerBench, argv, stdin)), excluded, info)."""
+    chosen = [b for b in peer.PEER_BENCHMARKS if b.name in args.peer_only]
+    targets = sorted({b.target for b in chosen})
+    log("peer: building %s from %s in %s" % (" ".join(targets), args.peer, cache))
+    src, bins, why = peer.build(args.peer, cache, targets, os.cpu_count() or 1, log)
+    procs = os.cpu_count() or 1
+    benches, excluded = [], {}
+    for b in chosen:
+        if bins.get(b.target) is None:
+            excluded[b.name] = why.get(b.target, "not built")
+            log("peer: %s left out: %s" % (b.name, excluded[b.name]))
+            continue
+        stdin = os.path.join(src, b.stdin) if b.stdin else None
+        benches.append((b, b.argv(bins[b.target], src, procs), stdin))
+    info = {"source": os.path.abspath(args.peer), "cache": cache, "procs": procs,
+            "git": peer_checkout_version(args.peer)}
+    return benches, excluded, info
+
+
+def peer_checkout_version(path):
+    try:
+        out = subprocess.run(["git", "-C", path, "describe", "--always", "--dirty", "--tags"],
+                             capture_output=True, text=True)
+        return out.stdout.strip() if out.returncode == 0 and out.stdout.strip() else None
+    except OSError:
+        return None
+
+
+def run_peer(args, allocs, benches, work):
+    """Every peer benchmark under every allocator in interleaved rounds, as
+    run_suite does. Stops before a round that would end after the budget,
+    judged by the last round's duration; the first round always runs."""
+    names = list(allocs)
+    pwork = os.path.join(work, "peer")
+    os.makedirs(pwork, exist_ok=True)
+    runs, failed = [], {}
+    t_start = time.time()
+    last_round = None
+    rounds_done, stopped = 0, ""
+    per_round = len(benches) * len(names)
+    for rep in range(args.peer_repeats):
+        used = time.time() - t_start
+        if rep > 0 and args.peer_budget and used + last_round > args.peer_budget:
+            stopped = ("stopped after %d of %d rounds: the next would end at about %.1f min, past the budget "
+                       "of %.1f min" % (rep, args.peer_repeats, (used + last_round) / 60, args.peer_budget / 60))
+            log("peer: " + stopped)
+            break
+        t_round = time.time()
+        k = rep % len(names)
+        order = names[k:] + names[:k]
+        done = 0
+        for b, argv, stdin in benches:
+            for a in order:
+                done += 1
+                if (b.name, a) in failed:
+                    continue
+                r = run_once(argv, allocs[a], pwork, args.peer_timeout, stdin=stdin, keep_output=True)
+                out = r.pop("stdout", "")
+                if r["status"] == "ok":
+                    sc = peer.score(b.kind, r["wall"], out)
+                    if sc is None:
+                        tail = [l for l in out.splitlines() if l.strip()][-1:]
+                        r.update(status="no-result", note="no score in the output%s" % (
+                            ": " + tail[0][:160] if tail else ""))
+                    else:
+                        r["score"] = sc
+                r.pop("digest", None)  # the output holds timings: not compared
+                if r["status"] != "ok":
+                    failed[(b.name, a)] = r
+                r.update(repeat=rep, workload=b.name, allocator=a, position=order.index(a))
+                runs.append(r)
+                el = time.time() - t_round
+                eta = "eta %4.0fs" % (last_round * (args.peer_repeats - rep) - el) if last_round else \
+                    "round 1 %3d%%" % (100 * done // per_round)
+                log("[peer %d/%d %s] %-14s %-13s %7ss  score %8s %8.1f MiB  %s%s" % (
+                    rep + 1, args.peer_repeats, eta, b.name, a, fmt_s(r["wall"]),
+                    "%.3f" % r["score"] if "score" in r else "-", (r["maxrss_kb"] or 0) / 1024.0,
+                    r["status"], (" " + r["note"]) if r["note"] else ""))
+        last_round = time.time() - t_round
+        rounds_done += 1
+    return runs, rounds_done, stopped
 
 
 # --------------------------------------------------------------------------
@@ -485,10 +709,12 @@ def geomean(xs):
     return math.exp(sum(math.log(x) for x in xs) / len(xs)) if xs else None
 
 
-def summarize(data):
-    """Medians per (workload, allocator), or the failure that stopped the pair."""
+def summarize(runs):
+    """Medians per (workload, allocator), or the failure that stopped the pair.
+    "wall" is the score where a run has one (the peer suite's throughput
+    benchmarks), else the wall time."""
     cells = {}
-    for r in data["runs"]:
+    for r in runs:
         c = cells.setdefault((r["workload"], r["allocator"]), {"ok": [], "fail": None})
         if r["status"] == "ok":
             c["ok"].append(r)
@@ -500,7 +726,7 @@ def summarize(data):
             f = c["fail"] or {"status": "no runs", "note": ""}
             out[key] = {"fail": f["status"], "note": f.get("note", "")}
             continue
-        walls = [r["wall"] for r in c["ok"]]
+        walls = [r.get("score", r["wall"]) for r in c["ok"]]
         med = statistics.median(walls)
         out[key] = {
             "wall": med,
@@ -527,7 +753,7 @@ def fail_text(cell):
     return "**%s**" % cell["fail"].upper()
 
 
-def write_chart(data, cells, workloads, allocs, png, work):
+def write_chart(title, cells, workloads, allocs, png, work):
     """Two panels of grouped bars: time ratio and peak-RSS ratio per workload, geomean last."""
     if shutil.which("gnuplot") is None:
         return "gnuplot not found"
@@ -548,7 +774,8 @@ def write_chart(data, cells, workloads, allocs, png, work):
                 vals_t.append(ts[0] if ts else None)
                 vals_m.append(ms[0] if ms else None)
         rows.append((label, vals_t, vals_m))
-    dat = os.path.join(work, "chart.dat")
+    stem = os.path.splitext(os.path.basename(png))[0]
+    dat = os.path.join(work, stem + ".dat")
     with open(dat, "w") as f:
         for label, vt, _ in rows:
             f.write(label + " " + " ".join("%.4f" % v if v else "?" for v in vt) + "\n")
@@ -563,12 +790,12 @@ def write_chart(data, cells, workloads, allocs, png, work):
     colors = ["#7f7f7f", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#d62728", "#e377c2"]
     plots = []
     for i, a in enumerate(allocs):
-        plots.append("'%s' index IDX using %d:xtic(1) title '%s' lc rgb '%s'" % (dat, i + 2, a, colors[i % len(colors)]))
+        # One colour per allocator, whichever of them a run includes.
+        ci = ALL_ALLOCATORS.index(a) if a in ALL_ALLOCATORS else i
+        plots.append("'%s' index IDX using %d:xtic(1) title '%s' lc rgb '%s'" % (dat, i + 2, a, colors[ci % len(colors)]))
     plot_cmd = ", ".join(plots) + ", 1 with lines dt 2 lc rgb 'black' notitle"
-    title = "%s, %d repeats, medians relative to glibc (log scale, lower is better)" % (
-        "quick mode" if data["meta"]["quick"] else "full mode", data["meta"]["repeats"])
     script = """
-set terminal pngcairo size 1500,1000 font 'DejaVu Sans,10'
+set terminal pngcairo size %(width)d,1000 font 'DejaVu Sans,10'
 set output '%(png)s'
 set datafile missing '?'
 set style data histogram
@@ -581,18 +808,18 @@ set xrange [-0.6:%(xmax)g]
 set ytics (%(ticks)s)
 set grid ytics
 set key top left horizontal
-set xtics nomirror
+set xtics nomirror%(rotate)s
 set multiplot layout 2,1 title '%(title)s'
-set ylabel 'wall time / glibc'
-set title 'Wall time'
+set ylabel 'time / glibc'
+set title 'Time'
 plot %(plot0)s
 set ylabel 'peak RSS / glibc'
 set title 'Peak RSS'
 plot %(plot1)s
 unset multiplot
-""" % {"png": png, "ticks": ticks, "xmax": len(rows) - 0.4, "ymin": ymin, "ymax": ymax, "title": title,
+""" % {"png": png, "ticks": ticks, "width": max(1500, 110 * len(rows) + 200), "rotate": " rotate by -35" if len(rows) > 12 else "", "xmax": len(rows) - 0.4, "ymin": ymin, "ymax": ymax, "title": title,
        "plot0": plot_cmd.replace("IDX", "0"), "plot1": plot_cmd.replace("IDX", "1")}
-    gp = os.path.join(work, "chart.gp")
+    gp = os.path.join(work, stem + ".gp")
     with open(gp, "w") as f:
         f.write(script)
     p = subprocess.run(["gnuplot", gp], capture_output=True, text=True)
@@ -601,22 +828,225 @@ unset multiplot
     return None
 
 
+def median_table(cells, names, allocs, key, fmt, scale, first="workload"):
+    """One row per workload: each allocator's median of `key`, and its ratio to glibc's."""
+    rows = []
+    for w in names:
+        row = [w]
+        for a in allocs:
+            c, g = cells.get((w, a)), cells.get((w, "glibc"))
+            if c is None:
+                row.append("")
+            elif "fail" in c:
+                row.append(fail_text(c))
+            elif g and key in g and a != "glibc":
+                row.append((fmt + " (%.2fx)") % (c[key] * scale, c[key] / g[key]))
+            else:
+                row.append(fmt % (c[key] * scale))
+        rows.append(row)
+    return md_table([first] + allocs, rows)
+
+
+def spread_table(cells, names, allocs, first="workload"):
+    rows = []
+    for w in names:
+        row = [w]
+        for a in allocs:
+            c = cells.get((w, a))
+            row.append("" if c is None else ("-" if "fail" in c else "%.0f%%" % (100 * c["spread"])))
+        rows.append(row)
+    return md_table([first] + allocs, rows)
+
+
+def suite_stats(cells, names, a):
+    """An allocator's geometric means over one suite: {"time", "rss", "n", "failed", "ratios"}."""
+    ts, ms, bad, ratios = [], [], [], {}
+    for w in names:
+        g, c = cells.get((w, "glibc")), cells.get((w, a))
+        if c is None:
+            continue
+        if "fail" in c:
+            bad.append("%s (%s)" % (w, c["fail"]))
+            continue
+        if g and "wall" in g:
+            ts.append(c["wall"] / g["wall"])
+            ms.append(c["rss"] / g["rss"])
+            ratios[w] = ts[-1]
+    return {"time": geomean(ts), "rss": geomean(ms), "n": len(ts), "failed": bad, "ratios": ratios}
+
+
+# The issue's targets for Warden, relative to glibc.
+TARGET_TIME = {"warden": 1.0, "warden-light": 0.85}
+TARGET_RSS = 1.1  # default build
+TARGET_WORST = 2.0  # default build: no workload slower than this
+TARGET_STARTUP_MS = 1.0  # over glibc
+TARGET_FORK = 1.2
+
+
+def verdict(ok):
+    return "met" if ok else "**missed**"
+
+
+def startup_section(data, cells, allocs):
+    L = []
+    su, fk = data.get("startup"), data.get("fork")
+    L.append("## Start-up, fork and a small program's memory")
+    L.append("")
+    progs = [(p, label) for p, label, _ in STARTUP_PROGRAMS if any(k[0] == p for k in cells)]
+    if progs:
+        L.append("Median over %d interleaved rounds of each program run to its end, started by "
+                 "`bench/launch` (posix_spawn to wait4, so the time includes loading the allocator and its "
+                 "set-up), and its peak RSS from wait4. `bench/tiny` is a small C tool's heap: 2000 nodes "
+                 "of 8-512 B, four I/O buffers and a 256 KiB table.%s" % (
+                     su["rounds"], "" if su.get("launcher_static", True) else
+                     " (The launcher could not be linked statically: a peak RSS near 1 MiB may be its own.)"))
+        L.append("")
+        rows = []
+        for a in allocs:
+            row = [a]
+            for p, _ in progs:
+                c, g = cells.get((p, a)), cells.get((p, "glibc"))
+                if c is None:
+                    row.append("")
+                elif "fail" in c:
+                    row.append(fail_text(c))
+                elif a == "glibc" or not g or "wall" not in g:
+                    row.append("%.2f" % (c["wall"] * 1e3))
+                else:
+                    row.append("%.2f (%+.2f)" % (c["wall"] * 1e3, (c["wall"] - g["wall"]) * 1e3))
+            rows.append(row)
+        L.append("Time (median ms; in brackets, ms over glibc):")
+        L.append("")
+        L.append(md_table(["allocator"] + [label for _, label in progs], rows))
+        L.append("")
+        rows = []
+        for a in allocs:
+            row = [a]
+            for p, _ in progs:
+                c, g = cells.get((p, a)), cells.get((p, "glibc"))
+                if c is None:
+                    row.append("")
+                elif "fail" in c:
+                    row.append(fail_text(c))
+                elif a == "glibc" or not g or "rss" not in g:
+                    row.append("%.2f" % (c["rss"] / 1024.0))
+                else:
+                    row.append("%.2f (%.2fx)" % (c["rss"] / 1024.0, c["rss"] / g["rss"]))
+            rows.append(row)
+        L.append("Peak RSS (median MiB, ratio to glibc):")
+        L.append("")
+        L.append(md_table(["allocator"] + [label for _, label in progs], rows))
+        L.append("")
+    if fk and any(k[0] == "fork" for k in cells):
+        L.append("Fork: `bench/fork %d` builds a heap of 4096 live objects (16 B-16 KiB), then forks "
+                 "and waits %d times (each child allocates and frees once and exits) and prints the "
+                 "time per fork; median over %d interleaved rounds." % (fk["forks"], fk["forks"], fk["rounds"]))
+        L.append("")
+        rows = []
+        for a in allocs:
+            c, g = cells.get(("fork", a)), cells.get(("fork", "glibc"))
+            if c is None:
+                continue
+            if "fail" in c:
+                rows.append([a, fail_text(c), ""])
+                continue
+            rows.append([a, "%.1f" % c["wall"] + (" (%.2fx)" % (c["wall"] / g["wall"]) if g and "wall" in g and
+                                                  a != "glibc" else ""),
+                         "%.1f" % (c["rss"] / 1024.0)])
+        L.append(md_table(["allocator", "µs per fork and wait (ratio)", "peak RSS, MiB"], rows))
+        L.append("")
+    return L
+
+
+def peer_section(data, pcells, allocs, ppng):
+    pd = data["peer"]
+    names = [b.name for b in peer.PEER_BENCHMARKS if any(k[0] == b.name for k in pcells)]
+    bdesc = {b.name: b for b in peer.PEER_BENCHMARKS}
+    L = []
+    L.append("## Peer suite: mimalloc-bench")
+    L.append("")
+    L.append("The self-contained benchmarks of mimalloc-bench, built with cmake from `%s`%s into `%s`, "
+             "%d round%s (of %d asked%s), %d benchmarks; thread counts use %d, the number of CPUs, as "
+             "upstream's `bench.sh` uses its `$procs`. Scores are wall time, except for the "
+             "fixed-duration benchmarks, which report a throughput that is turned into a relative time "
+             "(lower is better) as `bench.sh` does (below). Peak RSS as for the own workloads." % (
+                 pd["source"], " (%s)" % pd["git"] if pd.get("git") else "", rel(pd["cache"]),
+                 pd["rounds_done"], "" if pd["rounds_done"] == 1 else "s", pd["repeats"],
+                 ", budget %.1f min" % (pd["budget_s"] / 60.0) if pd.get("budget_s") else "",
+                 len(names), pd["procs"]))
+    L.append("")
+    if pd.get("stopped"):
+        L.append("The run %s." % pd["stopped"])
+        L.append("")
+    rows = []
+    for a in allocs:
+        st = suite_stats(pcells, names, a)
+        f2 = lambda x: "%.2f" % x if x else "-"
+        rows.append(["**%s**" % a, "**%s**" % f2(st["time"]), "**%s**" % f2(st["rss"]),
+                     "%d/%d" % (st["n"], len(names)), ", ".join(st["failed"])])
+    L.append(md_table(["allocator", "time", "peak RSS", "benchmarks", "failed"], rows))
+    L.append("")
+    L.append("Geometric means of the ratios to glibc over the benchmarks each allocator completed.")
+    L.append("")
+    L.append("![peer suite: time and peak RSS relative to glibc](%s)" % os.path.basename(ppng))
+    L.append("")
+    L.append("### Peer suite: time (median score, ratio to glibc)")
+    L.append("")
+    L.append(median_table(pcells, names, allocs, "wall", "%.3f", 1.0, "benchmark"))
+    L.append("")
+    L.append("### Peer suite: peak RSS (median MiB, ratio to glibc)")
+    L.append("")
+    L.append(median_table(pcells, names, allocs, "rss", "%.1f", 1.0 / 1024.0, "benchmark"))
+    L.append("")
+    rows = []
+    for n in names:
+        b = bdesc[n]
+        argv = pd["benchmarks"].get(n, [])
+        shown = " ".join([b.target] + [os.path.basename(x) if os.sep in x else x for x in argv[1:]])
+        if b.stdin:
+            shown += " < " + os.path.basename(b.stdin)
+        rows.append([n, b.models, "`%s`" % shown, "wall time" if b.kind == "wall" else peer.SCORE_TEXT[b.kind]])
+    L.append(md_table(["benchmark", "what it models", "command", "score"], rows, numeric=False))
+    L.append("")
+    if pd.get("excluded"):
+        L.append("Left out: " + "; ".join("%s (%s)" % kv for kv in sorted(pd["excluded"].items())) + ".")
+        L.append("")
+    return L
+
+
 def write_report(data, out, png, work):
     meta = data["meta"]
-    cells = summarize(data)
-    allocs = [a for a in meta["allocators"] if a in {r["allocator"] for r in data["runs"]}]
+    cells = summarize(data["runs"])
+    pd = data.get("peer")
+    pcells = summarize(pd["runs"]) if pd else {}
+    scells = summarize_startup(data)
+    used = {r["allocator"] for r in data["runs"]} | {k[1] for k in pcells} | {k[1] for k in scells}
+    if data.get("fastpath"):
+        used |= set(data["fastpath"]["rows"])
+    allocs = [a for a in meta["allocators"] if a in used]
     workloads = [w for w in WORKLOAD_NAMES if w in {r["workload"] for r in data["runs"]}]
+    pnames = [b.name for b in peer.PEER_BENCHMARKS if any(k[0] == b.name for k in pcells)]
+    ppng = os.path.join(os.path.dirname(png), os.path.splitext(os.path.basename(png))[0] + "-peer.png")
     wdesc = {w.name: w for w in WORKLOADS}
+    f2 = lambda x: "%.2f" % x if x else "-"
     L = []
     L.append("# " + meta.get("title", "Warden benchmark results"))
     L.append("")
-    L.append("Generated by `%s` (bench/run.py) on %s; %s mode, %d interleaved repeats, %d workloads, "
-             "%d allocators, %.0f minutes." % (
-                 meta["command"], meta["date"], "quick" if meta["quick"] else "full", meta["repeats"],
-                 len(workloads), len(allocs), meta.get("duration_s", 0) / 60.0))
+    parts = []
+    if workloads:
+        parts.append("own workloads: %d, %d interleaved repeats" % (len(workloads), meta["repeats"]))
+    if pnames:
+        parts.append("peer suite (mimalloc-bench): %d benchmarks, %d round%s" % (
+            len(pnames), pd["rounds_done"], "" if pd["rounds_done"] == 1 else "s"))
+    if data.get("startup"):
+        parts.append("start-up: %d rounds" % data["startup"]["rounds"])
+    if data.get("fork"):
+        parts.append("fork: %d rounds" % data["fork"]["rounds"])
+    L.append("Generated by `%s` (bench/run.py) on %s; %s mode; %s; %d allocators, %.0f minutes." % (
+        meta["command"], meta["date"], "quick" if meta["quick"] else "full", "; ".join(parts) or "nothing timed",
+        len(allocs), meta.get("duration_s", 0) / 60.0))
     L.append("Every number is the median of the repeats; ratios are to glibc on the same workload; lower "
-             "is better. Warden's targets: default time <= 1.0x glibc and memory <= 1.1x, light time "
-             "<= 0.85x.")
+             "is better.")
     L.append("")
     m = meta["machine"]
     L.append("**Machine:** %s, nproc %s, %s RAM, Linux %s, %s (Debian %s). Load average at the start: "
@@ -632,8 +1062,206 @@ def write_report(data, out, png, work):
         arows.append([a, "`%s`" % info.get("lib", "-"), info.get("version", "?")])
     L.append(md_table(["name", "library (LD_PRELOAD)", "version"], arows, numeric=False))
     L.append("")
-    # Summary
-    L.append("## Summary: geometric mean over the workloads, relative to glibc")
+    # Side by side
+    own = {a: suite_stats(cells, workloads, a) for a in allocs}
+    prs = {a: suite_stats(pcells, pnames, a) for a in allocs}
+
+    def startup_cell(p, a, key):
+        c, g = scells.get((p, a)), scells.get((p, "glibc"))
+        if c is None:
+            return None
+        if "fail" in c or not g or "fail" in g:
+            return "fail"
+        if key == "ms":
+            return (c["wall"] - g["wall"]) * 1e3
+        return c[key] / g[key]
+
+    def show(v, fmt):
+        return "-" if v is None else ("**FAIL**" if v == "fail" else fmt % v)
+
+    L.append("## Summary, side by side")
+    L.append("")
+    head, which = ["allocator"], []
+    if workloads:
+        head += ["own workloads: time", "own: peak RSS"]
+        which.append("own")
+    if pnames:
+        head += ["peer suite: time", "peer: peak RSS"]
+        which.append("peer")
+    sprogs = [p for p, _, _ in STARTUP_PROGRAMS if any(k[0] == p for k in scells)]
+    if "true" in sprogs:
+        head.append("start-up `/bin/true`, ms over glibc")
+    if "python" in sprogs:
+        head.append("start-up `python3 -c pass`, ms over glibc")
+    if any(k[0] == "fork" for k in scells):
+        head.append("fork")
+    if "tiny" in sprogs:
+        head.append("small program peak RSS")
+    rows = []
+    for a in allocs:
+        row = ["**%s**" % a]
+        if "own" in which:
+            row += ["**%s**" % f2(own[a]["time"]), f2(own[a]["rss"])]
+        if "peer" in which:
+            row += ["**%s**" % f2(prs[a]["time"]), f2(prs[a]["rss"])]
+        for p in ("true", "python"):
+            if p in sprogs:
+                row.append(show(startup_cell(p, a, "ms"), "%+.2f"))
+        if any(k[0] == "fork" for k in scells):
+            row.append(show(startup_cell("fork", a, "wall"), "%.2f"))
+        if "tiny" in sprogs:
+            row.append(show(startup_cell("tiny", a, "rss"), "%.2f"))
+        rows.append(row)
+    L.append(md_table(head, rows))
+    L.append("")
+    L.append("Time and peak RSS: geometric means of the ratios to glibc over each suite (details below). "
+             "Start-up: the median run time of the program over glibc's, in ms. Fork and small program "
+             "(`bench/tiny`) peak RSS: ratios to glibc.")
+    L.append("")
+    # Targets
+    wardens = [a for a in ("warden", "warden-light") if a in allocs]
+    if wardens:
+        L.append("## Warden's targets")
+        L.append("")
+        rows = []
+        suites = [(n, s) for n, s in (("own workloads", own), ("peer suite", prs)) if
+                  (n == "own workloads" and workloads) or (n == "peer suite" and pnames)]
+        for label, st in suites:
+            row = ["time, %s: geometric mean <= %s" % (label, " / ".join(
+                "%.2fx (%s)" % (TARGET_TIME[a], "default" if a == "warden" else "light") for a in wardens))]
+            for a in wardens:
+                t = st[a]["time"]
+                row.append("-" if t is None else "%.2fx, %s" % (t, verdict(t <= TARGET_TIME[a] and not st[a]["failed"])))
+            rows.append(row)
+        for label, st in suites:
+            row = ["peak RSS, %s: geometric mean <= %.2fx (default)" % (label, TARGET_RSS)]
+            for a in wardens:
+                x = st[a]["rss"]
+                row.append("-" if x is None else "%.2fx%s" % (x, ", " + verdict(x <= TARGET_RSS) if a == "warden" else ""))
+            rows.append(row)
+        for label, st in suites:
+            row = ["time, %s: none over %.0fx (default)" % (label, TARGET_WORST)]
+            for a in wardens:
+                over = sorted(((r, w) for w, r in st[a]["ratios"].items() if r > TARGET_WORST), reverse=True)
+                fails = st[a]["failed"]
+                txt = ", ".join("%s %.2fx" % (w, r) for r, w in over) + (
+                    (", " if over else "") + "failed: " + ", ".join(fails) if fails else "")
+                if a == "warden":
+                    row.append("%s%s" % (verdict(not over and not fails), (": " + txt) if txt else ""))
+                else:
+                    row.append(txt or "none")
+            rows.append(row)
+        for p, label in (("true", "`/bin/true`"), ("python", "`python3 -c pass`")):
+            if p in sprogs:
+                row = ["start-up, %s: <= glibc + %.0f ms" % (label, TARGET_STARTUP_MS)]
+                for a in wardens:
+                    v = startup_cell(p, a, "ms")
+                    row.append(show(v, "%+.2f ms") + (", " + verdict(v <= TARGET_STARTUP_MS)
+                                                      if isinstance(v, float) else ""))
+                rows.append(row)
+        if any(k[0] == "fork" for k in scells):
+            row = ["fork: <= %.1fx glibc's" % TARGET_FORK]
+            for a in wardens:
+                v = startup_cell("fork", a, "wall")
+                row.append(show(v, "%.2fx") + (", " + verdict(v <= TARGET_FORK) if isinstance(v, float) else ""))
+            rows.append(row)
+        L.append(md_table(["target"] + wardens, rows, numeric=False))
+        L.append("")
+        L.append("A suite's time target counts as missed when a benchmark failed under that allocator. "
+                 "Rows marked (default) are targets of the default build; the light build's values are "
+                 "shown beside them for comparison.")
+        L.append("")
+    if workloads:
+        L.extend(own_section(data, cells, workloads, allocs, png))
+    if pnames:
+        L.extend(peer_section(data, pcells, allocs, ppng))
+    if scells:
+        L.extend(startup_section(data, scells, allocs))
+    fp = data.get("fastpath")
+    if fp:
+        L.extend(fastpath_section(fp))
+    # Workloads
+    if workloads:
+        L.append("## Own workloads")
+        L.append("")
+        rows = []
+        for w in workloads:
+            d = wdesc[w]
+            rows.append([w, d.models, "`bench/%s`" % d.source, str(d.threads)])
+        L.append(md_table(["workload", "what it models", "source", "threads"], rows, numeric=False))
+        L.append("")
+        L.append("Each workload's header comment says what it models and why. The C programs are compiled "
+                 "with `%s -O2`; the real programs are Debian's `/usr/bin/python3`, `/usr/bin/sqlite3` and "
+                 "`gcc` (driver, cc1, as and ld all preloaded). Every run's output is compared with glibc's: "
+                 "a different output, a crash or a timeout is recorded as a failure and that pair is not "
+                 "run again." % meta.get("cc", "gcc"))
+        L.append("")
+    # Method
+    L.append("## Method")
+    L.append("")
+    L.append("- For each repeat, for each workload, every allocator runs once; the allocator order rotates "
+             "by one place per repeat, so a burst of load on the machine hits every allocator alike. "
+             "Each own workload first runs once, unrecorded, under glibc (warm caches, reference output).%s" % (
+                 " The peer suite runs last, in rounds of its own, the same way." if pd else ""))
+    L.append("- Each run is `/usr/bin/time -f '%%e %%U %%S %%M' env LD_PRELOAD=LIB PROGRAM ...`; wall "
+             "time is taken by the runner around that command (finer than `%%e`), peak RSS is `%%M`. "
+             "Timeout: %d s per run%s." % (meta["timeout"], ", %d s in the peer suite" % pd["timeout"] if pd else ""))
+    if pd:
+        L.append("- Peer suite: a benchmark's output holds timings, so it is not compared between "
+                 "allocators; a crash, a timeout or an output without its score is a failure, and that pair "
+                 "is not run again. %s" % (
+                     "With a budget, a round starts only if, at the last round's pace, it ends within the "
+                     "budget; the first round always runs." if pd.get("budget_s") else ""))
+    L.append("- Before measuring, `bench/preload_check` runs under each allocator and must find `malloc` and "
+             "`free` in the preloaded library (dlsym + dladdr); fastpath does the same under valgrind.")
+    L.append("- Warden: %s." % meta.get("warden_note", ""))
+    L.append("- Every single run is kept in `%s`; `bench/run.sh --report-from %s --out %s` redraws this "
+             "report and its charts." % (meta.get("json_name", "results.json"), rel(meta.get("json_path", "")),
+                                         rel(out)))
+    L.append("")
+    # Spread and failures
+    L.append("<details><summary>Run-to-run spread of the time ((max - min) / median)</summary>")
+    L.append("")
+    if workloads:
+        L.append(spread_table(cells, workloads, allocs))
+        L.append("")
+    if pnames:
+        L.append(spread_table(pcells, pnames, allocs, "peer benchmark"))
+        L.append("")
+    L.append("</details>")
+    L.append("")
+    fails = [(k, c) for part in (cells, pcells, scells) for k, c in sorted(part.items()) if "fail" in c]
+    if fails:
+        L.append("## Failures")
+        L.append("")
+        for (w, a), c in fails:
+            L.append("- %s under %s: %s %s" % (w, a, c["fail"], c["note"]))
+        L.append("")
+    excluded = meta.get("excluded", {})
+    if excluded:
+        L.append("Allocators left out: " + "; ".join("%s (%s)" % (a, why) for a, why in excluded.items()))
+        L.append("")
+    for title, cs, names, path in (
+            ("own workloads, %s mode, %d repeats" % ("quick" if meta["quick"] else "full", meta["repeats"]),
+             cells, workloads, png),
+            ("peer suite (mimalloc-bench), %d round%s" % ((pd or {}).get("rounds_done", 0),
+                                                            "" if (pd or {}).get("rounds_done") == 1 else "s"),
+             pcells, pnames, ppng)):
+        if not names:
+            continue
+        err = write_chart(title + ", medians relative to glibc (log scale, lower is better)", cs, names, allocs,
+                          path, work)
+        if err:
+            L.append("(%s chart not drawn: %s)" % (title.split(",")[0], err))
+            L.append("")
+    with open(out, "w") as f:
+        f.write("\n".join(L))
+    return cells
+
+
+def own_section(data, cells, workloads, allocs, png):
+    L = []
+    L.append("## Own workloads: geometric mean over the workloads, relative to glibc")
     L.append("")
     srows = []
     f2 = lambda x: "%.2f" % x if x else "-"
@@ -664,32 +1292,13 @@ def write_report(data, out, png, work):
     L.append("")
     L.append("![time and peak RSS relative to glibc](%s)" % os.path.basename(png))
     L.append("")
-    def median_table(key, fmt, scale):
-        """One row per workload: each allocator's median of `key`, and its
-        ratio to glibc's."""
-        rows = []
-        for w in workloads:
-            row = [w]
-            for a in allocs:
-                c, g = cells.get((w, a)), cells.get((w, "glibc"))
-                if c is None:
-                    row.append("")
-                elif "fail" in c:
-                    row.append(fail_text(c))
-                elif g and key in g and a != "glibc":
-                    row.append((fmt + " (%.2fx)") % (c[key] * scale, c[key] / g[key]))
-                else:
-                    row.append(fmt % (c[key] * scale))
-            rows.append(row)
-        return md_table(["workload"] + allocs, rows)
-
-    L.append("## Wall time (median seconds, ratio to glibc)")
+    L.append("## Own workloads: wall time (median seconds, ratio to glibc)")
     L.append("")
-    L.append(median_table("wall", "%.3f", 1.0))
+    L.append(median_table(cells, workloads, allocs, "wall", "%.3f", 1.0))
     L.append("")
-    L.append("## Peak RSS (median MiB, ratio to glibc)")
+    L.append("## Own workloads: peak RSS (median MiB, ratio to glibc)")
     L.append("")
-    L.append(median_table("rss", "%.1f", 1.0 / 1024.0))
+    L.append(median_table(cells, workloads, allocs, "rss", "%.1f", 1.0 / 1024.0))
     L.append("")
     L.append("Peak RSS is `/usr/bin/time`'s maximum resident set size; for the gcc build it is that of "
              "the largest process in the tree (usually cc1).")
@@ -726,105 +1335,54 @@ def write_report(data, out, png, work):
                  "survivors (one object in 24, %s) are still allocated." % (
                      "%.1f MiB" % (live / 1024.0) if live else "see bench/frag.c"))
         L.append("")
-    # Fast path
-    fp = data.get("fastpath")
-    if fp:
-        L.append("## Fast path: instructions per malloc(32)/free pair (callgrind)")
-        L.append("")
-        L.append("`valgrind --tool=callgrind bench/fastpath MODE N` for N = %d and N = %d; instructions "
-                 "per pair = (Ir(N2) - Ir(N1)) / (N2 - N1), which removes start-up and initialization. "
-                 "*lifo*: malloc then free at once; *ring*: 64 live objects, the oldest freed and replaced "
-                 "(FIFO reuse). Counts include about 10 instructions of the benchmark's own loop and call "
-                 "sequence. Where *lifo* costs much more than *ring* (mimalloc), the single live "
-                 "object's page empties at every free, which takes the allocator off its fastest "
-                 "path; *ring* is the steadier measure." % (fp["n1"], fp["n2"]))
-        L.append("")
-        rows = []
-        for a, row in fp["rows"].items():
-            rows.append([a, "%.1f" % row["lifo"] if row.get("lifo") is not None else "n/a",
-                         "%.1f" % row["ring"] if row.get("ring") is not None else "n/a", row.get("note", "")])
-        L.append(md_table(["allocator", "lifo", "ring of 64", "note"], rows))
-        L.append("")
-        if any(a.startswith("warden") for a in fp["rows"]):
-            L.append("Warden cannot start under valgrind with its default address ranges (it reserves "
-                     "8 GiB per size class; valgrind gives a client about 128 GiB), so its rows use a build "
-                     "with `%s` (512 MiB per class, 8 GiB medium range): the same code with other "
-                     "shift constants. Scudo's row is n/a for the same reason." % " ".join(
-                         c.replace("--copt=", "") for c in CALLGRIND_COPTS))
-            L.append("")
-    # Workloads
-    L.append("## Workloads")
+    return L
+
+
+def fastpath_section(fp):
+    L = []
+    L.append("## Fast path: instructions per malloc(32)/free pair (callgrind)")
+    L.append("")
+    L.append("`valgrind --tool=callgrind bench/fastpath MODE N` for N = %d and N = %d; instructions "
+             "per pair = (Ir(N2) - Ir(N1)) / (N2 - N1), which removes start-up and initialization. "
+             "*lifo*: malloc then free at once; *ring*: 64 live objects, the oldest freed and replaced "
+             "(FIFO reuse). Counts include about 10 instructions of the benchmark's own loop and call "
+             "sequence. Where *lifo* costs much more than *ring* (mimalloc), the single live "
+             "object's page empties at every free, which takes the allocator off its fastest "
+             "path; *ring* is the steadier measure." % (fp["n1"], fp["n2"]))
     L.append("")
     rows = []
-    for w in workloads:
-        d = wdesc[w]
-        rows.append([w, d.models, "`bench/%s`" % d.source, str(d.threads)])
-    L.append(md_table(["workload", "what it models", "source", "threads"], rows, numeric=False))
+    for a, row in fp["rows"].items():
+        rows.append([a, "%.1f" % row["lifo"] if row.get("lifo") is not None else "n/a",
+                     "%.1f" % row["ring"] if row.get("ring") is not None else "n/a", row.get("note", "")])
+    L.append(md_table(["allocator", "lifo", "ring of 64", "note"], rows))
     L.append("")
-    L.append("Each workload's header comment says what it models and why. The C programs are compiled "
-             "with `%s -O2`; the real programs are Debian's `/usr/bin/python3`, `/usr/bin/sqlite3` and "
-             "`gcc` (driver, cc1, as and ld all preloaded). Every run's output is compared with glibc's: "
-             "a different output, a crash or a timeout is recorded as a failure and that pair is not "
-             "run again." % meta.get("cc", "gcc"))
-    L.append("")
-    # Method
-    L.append("## Method")
-    L.append("")
-    L.append("- For each repeat, for each workload, every allocator runs once; the allocator order rotates "
-             "by one place per repeat, so a burst of load on the machine hits every allocator alike. "
-             "Each workload first runs once, unrecorded, under glibc (warm caches, reference output).")
-    L.append("- Each run is `/usr/bin/time -f '%%e %%U %%S %%M' env LD_PRELOAD=LIB PROGRAM ...`; wall "
-             "time is taken by the runner around that command (finer than `%%e`), peak RSS is `%%M`. "
-             "Timeout: %d s per run." % meta["timeout"])
-    L.append("- Before measuring, `bench/preload_check` runs under each allocator and must find `malloc` and "
-             "`free` in the preloaded library (dlsym + dladdr); fastpath does the same under valgrind.")
-    L.append("- Warden: %s." % meta.get("warden_note", ""))
-    L.append("- Every single run is kept in `%s`; `bench/run.sh --report-from %s --out %s` redraws this "
-             "report and its chart." % (meta.get("json_name", "results.json"), rel(meta.get("json_path", "")),
-                                        rel(out)))
-    L.append("")
-    # Spread and failures
-    L.append("<details><summary>Run-to-run spread of wall time ((max - min) / median)</summary>")
-    L.append("")
-    rows = []
-    for w in workloads:
-        row = [w]
-        for a in allocs:
-            c = cells.get((w, a))
-            row.append("" if c is None else ("-" if "fail" in c else "%.0f%%" % (100 * c["spread"])))
-        rows.append(row)
-    L.append(md_table(["workload"] + allocs, rows))
-    L.append("")
-    L.append("</details>")
-    L.append("")
-    fails = [(k, c) for k, c in sorted(cells.items()) if "fail" in c]
-    if fails:
-        L.append("## Failures")
+    if any(a.startswith("warden") for a in fp["rows"]):
+        L.append("Warden cannot start under valgrind with its default address ranges (it reserves "
+                 "8 GiB per size class; valgrind gives a client about 128 GiB), so its rows use a build "
+                 "with `%s` (512 MiB per class, 8 GiB medium range): the same code with other "
+                 "shift constants. Scudo's row is n/a for the same reason." % " ".join(
+                     c.replace("--copt=", "") for c in CALLGRIND_COPTS))
         L.append("")
-        for (w, a), c in fails:
-            L.append("- %s under %s: %s %s" % (w, a, c["fail"], c["note"]))
-        L.append("")
-    excluded = meta.get("excluded", {})
-    if excluded:
-        L.append("Allocators left out: " + "; ".join("%s (%s)" % (a, why) for a, why in excluded.items()))
-        L.append("")
-    chart_err = write_chart(data, cells, workloads, allocs, png, work)
-    if chart_err:
-        L.append("(chart not drawn: %s)" % chart_err)
-        L.append("")
-    with open(out, "w") as f:
-        f.write("\n".join(L))
-    return cells
+    return L
 
 
 # --------------------------------------------------------------------------
+
+
+def duration(text):
+    """Seconds from "5400", "5400s", "90m" or "1.5h"."""
+    m = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]*)?)\s*([smh]?)\s*", text)
+    if not m:
+        raise argparse.ArgumentTypeError("not a duration: %r (e.g. 5400, 90m, 1.5h)" % text)
+    return float(m.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600}[m.group(2)]
 
 
 def main():
     ap = argparse.ArgumentParser(description="Warden benchmark suite (see bench/run.py's docstring).")
     ap.add_argument("--quick", action="store_true", help="5x smaller workloads, 5 repeats")
     ap.add_argument("--repeats", type=int, help="interleaved repeats (default 9, quick 5)")
-    ap.add_argument("--only", help="comma-separated workloads to run (and/or 'fastpath'); default all")
+    ap.add_argument("--only", help="comma-separated parts to run, default all: own workloads by name, 'fastpath', "
+                    "'startup', 'fork', 'peer' (the whole peer suite) or peer benchmarks by name")
     ap.add_argument("--allocators", help="comma-separated, from: " + ",".join(ALL_ALLOCATORS))
     ap.add_argument("--out", help="report file (default bench/RESULTS.md; with --quick bench/RESULTS-quick.md, so "
                     "that a quick run does not replace the full results)")
@@ -833,11 +1391,22 @@ def main():
     ap.add_argument("--keep", action="store_true", help="keep the scratch directory")
     ap.add_argument("--report-from", metavar="JSON", help="only redraw the report from a saved results file")
     ap.add_argument("--title", help="the report's title (default: Warden benchmark results)")
+    ap.add_argument("--peer", metavar="PATH", default=os.environ.get("WARDEN_PEER_BENCH") or None,
+                    help="a mimalloc-bench checkout: also run its self-contained benchmarks (default "
+                    "$WARDEN_PEER_BENCH; none: no peer suite)")
+    ap.add_argument("--peer-repeats", type=int, help="interleaved rounds of the peer suite (default 3, quick 1)")
+    ap.add_argument("--peer-budget", type=duration, metavar="TIME",
+                    help="time budget of the peer suite, e.g. 5400, 90m, 1.5h: no round is started that "
+                    "would end after it (the first round always runs)")
+    ap.add_argument("--peer-timeout", type=int, help="seconds per peer run (default 180)")
+    ap.add_argument("--peer-cache", metavar="DIR", help="where the peer benchmarks are built (default: "
+                    "peer-build/ beside the report)")
     args = ap.parse_args()
 
     if args.out is None:
         args.out = os.path.join(BENCH, "RESULTS-quick.md" if args.quick else "RESULTS.md")
     out = os.path.abspath(args.out)
+    os.makedirs(os.path.dirname(out), exist_ok=True)
     stem = os.path.splitext(os.path.basename(out))[0].lower()
     png = os.path.join(os.path.dirname(out), stem + ".png")
     jsn = os.path.join(os.path.dirname(out), stem + ".json")
@@ -862,12 +1431,35 @@ def main():
     if args.timeout is None:
         args.timeout = 60 if args.quick else 180
     only = [s.strip() for s in args.only.split(",")] if args.only else []
+    parts = ["fastpath", "startup", "fork", "peer"]
     for s in only:
-        if s not in WORKLOAD_NAMES + ["fastpath"]:
-            ap.error("unknown workload %r (have: %s, fastpath)" % (s, ", ".join(WORKLOAD_NAMES)))
+        if s not in WORKLOAD_NAMES + parts + peer.PEER_NAMES:
+            ap.error("unknown part %r (have: %s; %s; peer benchmarks: %s)" % (
+                s, ", ".join(WORKLOAD_NAMES), ", ".join(parts), ", ".join(peer.PEER_NAMES)))
     do_fastpath = not args.no_fastpath and (not only or "fastpath" in only)
-    args.only = [s for s in only if s != "fastpath"]  # empty: all workloads
+    do_startup = not only or "startup" in only
+    do_fork = not only or "fork" in only
+    args.only = [s for s in only if s in WORKLOAD_NAMES]  # empty: all workloads
     do_timed = not only or bool(args.only)
+    if not only or "peer" in only:
+        args.peer_only = list(peer.PEER_NAMES)
+    else:
+        args.peer_only = [s for s in only if s in peer.PEER_NAMES]
+    if args.peer_only and only and not args.peer:
+        ap.error("the peer suite needs --peer PATH (a mimalloc-bench checkout)")
+    do_peer = bool(args.peer and args.peer_only)
+    if do_peer and peer.find_sources(args.peer) is None:
+        ap.error("--peer %s: no mimalloc-bench sources there (bench/CMakeLists.txt, bench/larson/)" % args.peer)
+    if do_peer and not shutil.which("cmake"):
+        log("warden bench: cmake is missing (./warden setup installs it)")
+        return 2
+    if args.peer_repeats is None:
+        args.peer_repeats = 1 if args.quick else 3
+    if args.peer_timeout is None:
+        args.peer_timeout = 180
+    args.startup_rounds = STARTUP_ROUNDS["quick" if args.quick else "full"]
+    args.fork_rounds = FORK_ROUNDS["quick" if args.quick else "full"]
+    args.forks = FORKS["quick" if args.quick else "full"]
     wanted = [s.strip() for s in args.allocators.split(",")] if args.allocators else list(ALL_ALLOCATORS)
     for a in wanted:
         if a not in ALL_ALLOCATORS:
@@ -972,8 +1564,42 @@ def main():
             "workloads": {w.name: w.argv(ctx, args.quick) for w in WORKLOADS},
         }
         data = {"meta": meta, "runs": []}
+
+        def save():
+            # After every part, so that a long run stopped midway keeps what it measured.
+            meta["duration_s"] = time.time() - t_begin
+            with open(jsn, "w") as f:
+                json.dump(data, f, indent=1)
+
+        if do_peer:
+            # Built first: a build error shows at once, not after the own workloads.
+            cache = os.path.abspath(args.peer_cache or os.path.join(os.path.dirname(out), "peer-build"))
+            try:
+                benches, pexcluded, pinfo = prepare_peer(args, cache, work)
+            except (RuntimeError, OSError) as e:
+                log("warden bench: peer suite: %s" % e)
+                return 1
+            if not benches:
+                log("warden bench: peer suite: no benchmark could be built (%s)" % (
+                    "; ".join("%s: %s" % kv for kv in pexcluded.items())))
+                return 1
         if do_timed:
             data["runs"] = run_suite(args, allocs, ctx, work)
+            save()
+        if do_startup:
+            data["startup"] = run_startup(args, allocs, ctx)
+            save()
+        if do_fork:
+            data["fork"] = run_fork(args, allocs, ctx, work)
+            save()
+        if do_peer:
+            t_peer = time.time()
+            pinfo.update(repeats=args.peer_repeats, budget_s=args.peer_budget, timeout=args.peer_timeout,
+                         excluded=pexcluded, benchmarks={b.name: argv for b, argv, _ in benches})
+            data["peer"] = pinfo
+            pinfo["runs"], pinfo["rounds_done"], pinfo["stopped"] = run_peer(args, allocs, benches, work)
+            pinfo["duration_s"] = time.time() - t_peer
+            save()
         if do_fastpath:
             fp_allocs = {a: cg_allocs[a] for a in ALL_ALLOCATORS if a in cg_allocs and a in allocs}
             data["fastpath"] = run_fastpath(args, fp_allocs, ctx, work)

@@ -11,6 +11,7 @@ packages=(
   frama-c-base why3 z3 cvc4            # proofs
   python3 sqlite3 git perl gcc g++ make  # real programs run under Warden in tests
   valgrind gnuplot-nox hyperfine time  # benchmarks (time: /usr/bin/time for peak RSS)
+  cmake                                # builds the peer suite (./warden bench --peer)
   libjemalloc2 libtcmalloc-minimal4 libmimalloc2.0   # allocators compared in bench/
 )
 
