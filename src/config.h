@@ -139,6 +139,9 @@
 #ifndef WD_SMALL_CLASS_SHIFT
 #define WD_SMALL_CLASS_SHIFT 33
 #endif
+/* The smallest class range that the option small_range_shift or a kernel
+ * that refuses larger ones can leave. */
+#define SMALL_MIN_CLASS_SHIFT 28
 
 #ifndef WD_MEDIUM_CHUNK_SHIFT
 #define WD_MEDIUM_CHUNK_SHIFT 22
@@ -214,7 +217,7 @@ _Static_assert(WD_RANDOMIZE == 0 || WD_RANDOMIZE == 1, "WD_RANDOMIZE is 0 or 1")
 _Static_assert(WD_SMALL_GUARD_INTERVAL >= 0 && WD_SMALL_GUARD_INTERVAL <= 1024,
                "a guard slab follows every 1 to 1024 slabs, or none (0)");
 _Static_assert(WD_SMALL_PURGE_DELAY >= (1UL << 20), "small purges are at least 1 MiB of frees apart");
-_Static_assert(WD_SMALL_CLASS_SHIFT >= 28 && WD_SMALL_CLASS_SHIFT <= 36,
+_Static_assert(WD_SMALL_CLASS_SHIFT >= SMALL_MIN_CLASS_SHIFT && WD_SMALL_CLASS_SHIFT <= 36,
                "a size class spans 256 MiB to 64 GiB of address space");
 _Static_assert(WD_MEDIUM_CHUNK_SHIFT >= 21 && WD_MEDIUM_CHUNK_SHIFT <= 26,
                "medium chunks are 2 MiB to 64 MiB");

@@ -205,11 +205,12 @@ static size_t follow_word(const size_t *r, size_t w) { return follow_at(&r[w], w
 static size_t follow_head(const size_t *head) { return follow_at(head, head_where(head)); }
 
 bool medium_init(void) {
-  /* The configured range, or, where the address space is limited (ulimit
-   * -v, or a tool such as valgrind), the largest that fits. */
+  /* The configured range, or, where the kernel refuses it (a tool such as
+   * valgrind), the largest that it accepts. Only chunks in use are mapped
+   * (add_chunk), so ulimit -v counts what the tier holds. */
   char *range = NULL;
   size_t chunks = CHUNK_COUNT;
-  for (; range == NULL && chunks >= 16; chunks /= 2) range = os_reserve_aligned(chunks * CHUNK_BYTES, CHUNK_BYTES);
+  for (; range == NULL && chunks >= 16; chunks /= 2) range = os_claim(chunks * CHUNK_BYTES, CHUNK_BYTES);
   chunks *= 2;
   if (range == NULL) return false;
   sealed.medium_start = (uintptr_t)range;
@@ -299,12 +300,22 @@ static size_t *find_block(arena_t *a, size_t want) {
 
 static bool add_chunk(arena_t *a) {
   uint32_t idx;
-  if (a->released_count > 0) idx = a->released[--a->released_count];
-  else if (a->carved < share_chunks()) idx = share_first(a) + a->carved++;
-  else return false;
-  size_t *c = (size_t *)(sealed.medium_start + (uintptr_t)idx * CHUNK_BYTES);
-  if (!os_commit(c, CHUNK_BYTES)) {
-    a->released[a->released_count++] = idx;
+  size_t *c;
+  if (a->released_count > 0) {
+    /* Still reserved since release_chunk. */
+    idx = a->released[--a->released_count];
+    c = (size_t *)(sealed.medium_start + (uintptr_t)idx * CHUNK_BYTES);
+    if (!os_commit(c, CHUNK_BYTES)) {
+      a->released[a->released_count++] = idx;
+      return false;
+    }
+  } else if (a->carved < share_chunks()) {
+    /* Never mapped: mapped here unless something else took the place. */
+    idx = share_first(a) + a->carved;
+    c = (size_t *)(sealed.medium_start + (uintptr_t)idx * CHUNK_BYTES);
+    if (!os_commit_at(c, CHUNK_BYTES)) return false;
+    a->carved++;
+  } else {
     return false;
   }
   c[MB_FIRST - 1] = mb_tag(0, 0);

@@ -35,6 +35,7 @@ static void apply(options_t *o, const char *key, size_t key_len, const char *val
   else if (key_is(key, key_len, "large_quarantine")) lower(&o->large_quarantine, v);
   else if (key_is(key, key_len, "randomize") && v == 0) o->randomize = false;
   else if (key_is(key, key_len, "zero_on_free") && v == 0) o->zero_on_free = false;
+  else if (key_is(key, key_len, "small_range_shift") && v >= SMALL_MIN_CLASS_SHIFT) lower(&o->small_range_shift, v);
 }
 
 void options_load(options_t *out) {
@@ -48,7 +49,7 @@ void options_parse(options_t *out, const char *s, bool secure) {
                                                                          : WD_LARGE_QUARANTINE_FIFO;
   uint32_t medium_q = WD_MEDIUM_QUARANTINE_RANDOM > WD_MEDIUM_QUARANTINE_FIFO ? WD_MEDIUM_QUARANTINE_RANDOM
                                                                            : WD_MEDIUM_QUARANTINE_FIFO;
-  *out = (options_t){small_q, medium_q, large_q, WD_RANDOMIZE != 0, WD_ZERO_ON_FREE != 0};
+  *out = (options_t){small_q, medium_q, large_q, WD_RANDOMIZE != 0, WD_ZERO_ON_FREE != 0, WD_SMALL_CLASS_SHIFT};
   if (secure || s == NULL) return;
   while (*s != '\0') {
     const char *end = strchr(s, ':');

@@ -17,6 +17,10 @@ typedef struct options {
   uint32_t large_quarantine; /* cap on each large quarantine array */
   bool randomize;
   bool zero_on_free;
+  /* log2 of each small class's address range (WD_SMALL_CLASS_SHIFT, or
+   * less, down to SMALL_MIN_CLASS_SHIFT): a smaller range caps how much one
+   * class can hold. */
+  uint32_t small_range_shift;
 } options_t;
 
 /* The compiled defaults, lowered by WARDEN_OPTIONS when allowed. Reads the

@@ -13,12 +13,34 @@
 #define OS_PAGE 4096UL
 
 /* Reserves `size` bytes of address space with no access and no commit
- * charge. Returns NULL when the kernel refuses. */
+ * charge, where the kernel chooses but never inside a claimed range
+ * (os_claim). Returns NULL when the kernel refuses. */
 void *os_reserve(size_t size);
 
 /* Like os_reserve, but the start is aligned to `alignment` (a power of two,
  * at least a page); the unaligned ends are given back. */
 void *os_reserve_aligned(size_t size, size_t alignment);
+
+/* Picks where `size` bytes of address space aligned to `alignment` will
+ * be, for a range that its user maps piece by piece as it grows
+ * (os_reserve_at, os_commit_at): only the pieces count against the address
+ * space limit (ulimit -v) and cost page tables. Nothing is mapped. The
+ * start is drawn at random far below where the kernel puts mappings it
+ * places itself, and its first page is checked free by reserving it (and
+ * giving it back); failing that (a tool such as valgrind that limits
+ * addresses), the kernel is asked for a free range of the size, which is
+ * given back and used. NULL when neither works. */
+void *os_claim(size_t size, size_t alignment);
+
+/* Reserves [addr, addr + size) as os_reserve does, at exactly that place.
+ * False, with nothing changed, when part of it is mapped already (by
+ * anyone) or the kernel refuses: a claimed range is never taken from
+ * another mapping. */
+bool os_reserve_at(void *addr, size_t size);
+
+/* Maps [addr, addr + size) readable and writable (pages read as zero), at
+ * exactly that place; false, with nothing changed, as os_reserve_at. */
+bool os_commit_at(void *addr, size_t size);
 
 /* Makes reserved pages readable and writable. Pages never written read as
  * zero. Returns false when the commit limit is reached. */

@@ -11,8 +11,10 @@
 #include "tcache.h"
 
 #define CLASS_SPAN (1UL << sealed.small_shift)
-/* The smallest class range tried when the kernel refuses larger ones. */
-#define MIN_CLASS_SHIFT 28
+/* Each class's range is reserved from its start as slabs are carved, this
+ * much first and then twice as much each time: the address space counted
+ * against ulimit -v follows the heap rather than the ranges' full size. */
+#define FIRST_RESERVE (1UL << 20)
 /* Slab metadata is committed this many bytes at a time. */
 #define META_STEP (64UL * 1024)
 /* A fresh slab is drawn at random from the next this-many unused ones. */
@@ -25,6 +27,7 @@ typedef struct size_class {
   uint32_t next_fresh; /* lowest index neither carved nor a guard */
   uint32_t carved;
   uint32_t partial; /* slabs with an available slot, as index + 1 */
+  size_t reserved;  /* bytes of the class's range reserved, from its start */
   size_t meta_bytes; /* committed bytes of this class's metadata */
   int64_t live;      /* handed out through this class's lock, plus retired caches' counts */
   random_t rng;
@@ -58,20 +61,35 @@ static bool is_guard(uint32_t i) {
   return WD_SMALL_GUARD_INTERVAL > 0 && i % (WD_SMALL_GUARD_INTERVAL + 1) == WD_SMALL_GUARD_INTERVAL;
 }
 
+/* Claims the ranges of every class (os_claim) and reserves the start of
+ * each; NULL, with nothing left reserved, when the kernel refuses. */
+static char *claim_classes(void) {
+  char *range = os_claim(SMALL_CLASS_COUNT * CLASS_SPAN, CLASS_SPAN);
+  if (range == NULL) return NULL;
+  for (unsigned c = 0; c < SMALL_CLASS_COUNT; c++) {
+    if (!os_reserve_at(range + c * CLASS_SPAN, FIRST_RESERVE)) {
+      while (c-- > 0) os_release(range + c * CLASS_SPAN, FIRST_RESERVE);
+      return NULL;
+    }
+  }
+  return range;
+}
+
 bool small_init(void) {
-  /* The configured range per class, or, where the address space is limited
-   * (ulimit -v, or a tool such as valgrind), the largest that fits. */
+  /* The configured range per class, or, where the kernel refuses it (a tool
+   * such as valgrind), the largest that it accepts. */
   char *range = NULL;
-  for (unsigned shift = WD_SMALL_CLASS_SHIFT; range == NULL && shift >= MIN_CLASS_SHIFT; shift--) {
+  for (unsigned shift = sealed.options.small_range_shift; range == NULL && shift >= SMALL_MIN_CLASS_SHIFT; shift--) {
     sealed.small_shift = shift;
-    range = os_reserve_aligned(SMALL_CLASS_COUNT * CLASS_SPAN, CLASS_SPAN);
+    range = claim_classes();
   }
   if (range == NULL) return false;
   size_t meta_total = 0;
   for (unsigned c = 0; c < SMALL_CLASS_COUNT; c++) meta_total += meta_span(c) + OS_PAGE;
-  /* Every class's metadata is followed by a page that is never committed,
-   * so an overrun of one class's table faults before it reaches the next. */
-  char *meta = os_reserve(meta_total + OS_PAGE);
+  /* Every class's metadata is followed by a page that is never mapped, so
+   * an overrun of one class's table faults before it reaches the next. The
+   * tables are mapped from their starts as they grow (carve_slab). */
+  char *meta = os_claim(meta_total + OS_PAGE, OS_PAGE);
   if (meta == NULL) return false;
   meta += OS_PAGE;
   for (unsigned c = 0; c < SMALL_CLASS_COUNT; c++) {
@@ -80,10 +98,27 @@ bool small_init(void) {
                                              (uint32_t)(CLASS_SPAN / g->slab_size),
                                              small_reciprocal(g->slab_size / OS_PAGE), small_reciprocal(g->slot_size)};
     random_seed(&classes[c].rng);
+    classes[c].reserved = FIRST_RESERVE;
     meta += meta_span(c) + OS_PAGE;
   }
   sealed.small_start = (uintptr_t)range;
   sealed.small_end = (uintptr_t)range + SMALL_CLASS_COUNT * CLASS_SPAN;
+  return true;
+}
+
+/* Extends class c's reservation to cover its first `end` bytes: to twice
+ * what it was, or just enough when something else is mapped beyond. */
+static bool reserve_through(size_class_t *sc, unsigned c, size_t end) {
+  if (end <= sc->reserved) return true;
+  size_t want = sc->reserved;
+  while (want < end) want *= 2;
+  if (want > CLASS_SPAN) want = CLASS_SPAN;
+  char *base = sealed.small[c].base;
+  if (!os_reserve_at(base + sc->reserved, want - sc->reserved)) {
+    want = align_up(end, OS_PAGE);
+    if (!os_reserve_at(base + sc->reserved, want - sc->reserved)) return false;
+  }
+  sc->reserved = want;
   return true;
 }
 
@@ -151,9 +186,10 @@ static bool carve_slab(size_class_t *sc, unsigned c) {
   }
   if (i >= max) return false;
   while ((size_t)(i + 1) * sizeof(slab_t) > sc->meta_bytes) {
-    if (!os_commit((char *)meta + sc->meta_bytes, META_STEP)) return false;
+    if (!os_commit_at((char *)meta + sc->meta_bytes, META_STEP)) return false;
     sc->meta_bytes += META_STEP;
   }
+  if (!reserve_through(sc, c, (size_t)(i + 1) * g->slab_size)) return false;
   /* The malloc(0) class is never made accessible. */
   if (c != 0 && !os_commit(small_slot_addr(c, i, 0), g->slab_size)) return false;
   slab_t *s = &meta[i];

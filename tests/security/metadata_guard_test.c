@@ -7,18 +7,17 @@
  * A table is committed from its start as its class carves slabs, so the
  * page after it is what stops an overrun only once the table is committed
  * to its end, which takes every slab of the class. The test therefore runs
- * itself again under an address-space limit: Warden then reserves the
- * smallest class ranges it can work with (small_init), one class can be
- * carved to its last slab in a moment, and the byte just before the next
- * class's table, the last byte of a committed table if the guard page were
- * missing, must fault.
+ * itself again with the smallest class ranges Warden works with
+ * (WARDEN_OPTIONS=small_range_shift=28), one class can be carved to its last
+ * slab in a moment, and the byte just before the next class's table, the
+ * last byte of a committed table if the guard page were missing, must
+ * fault.
  */
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 
 #include "expect.h"
 #include "src/sealed.h"
@@ -27,9 +26,6 @@
 /* Class 14336, the last class but one: the fewest slots to carve to its
  * end, and a table after its own. */
 #define REQUEST 14328
-/* Enough for the smallest class ranges (37 x 256 MiB) and a medium range,
- * too little for class ranges twice that size. */
-#define ADDRESS_SPACE (16UL << 30)
 /* Slabs per class beyond which carving a class to its end takes too long:
  * the ranges did not shrink. */
 #define MAX_SLABS 4096
@@ -47,7 +43,7 @@ static int guard_after_full_table(void) {
   free(launder(malloc(REQUEST))); /* the heap is initialized */
   const small_class_layout_t *lay = &sealed.small[c];
   if (lay->max_slabs > MAX_SLABS) {
-    fprintf(stderr, "the address-space limit left %u slabs in class %u\n", lay->max_slabs, c);
+    fprintf(stderr, "small_range_shift left %u slabs in class %u\n", lay->max_slabs, c);
     return 1;
   }
   /* Until the class has no slab left: its table is committed to the end. */
@@ -59,16 +55,15 @@ static int guard_after_full_table(void) {
   return 0;
 }
 
-static void limit_address_space(void *ctx) {
+static void smallest_ranges(void *ctx) {
   (void)ctx;
-  struct rlimit r = {ADDRESS_SPACE, ADDRESS_SPACE};
-  setrlimit(RLIMIT_AS, &r);
+  setenv("WARDEN_OPTIONS", "small_range_shift=28", 1);
 }
 
 static int guarded_in_small_ranges(void *ctx) {
   (void)ctx;
   char out[1];
-  CHECK(rerun_self(SHRUNK, limit_address_space, NULL, out, sizeof out));
+  CHECK(rerun_self(SHRUNK, smallest_ranges, NULL, out, sizeof out));
   return 0;
 }
 
