@@ -444,9 +444,11 @@ static unsigned h_gap(uint32_t cap, uint32_t random_max, uint32_t fifo_max) {
   return random_len == 0 ? 0 : fifo_len + 1;
 }
 
-static unsigned h_small_gap(void) {
-  return h_gap(sealed.options.small_quarantine, WD_SMALL_QUARANTINE_RANDOM,
-               WD_SMALL_QUARANTINE_FIFO);
+/* Per class: the big classes' quarantines hold fewer slots. */
+static unsigned h_small_gap(unsigned c) {
+  uint32_t random_len, fifo_len;
+  small_quarantine_lengths(c, &random_len, &fifo_len);
+  return random_len == 0 ? 0 : fifo_len + 1;
 }
 
 static unsigned h_medium_gap(void) {
@@ -509,9 +511,9 @@ static void quarantine_note_free(harness_t *h, const void *p, size_t usable, siz
   if (medium) __atomic_fetch_or(&h_medium_arenas_used, 1ULL << medium_arena_index(p), __ATOMIC_RELAXED);
   if (h->threaded) return;
   if (small_owns(p)) {
-    unsigned gap = h_small_gap();
-    if (gap == 0) return;
     unsigned c = small_class_at(p);
+    unsigned gap = h_small_gap(c);
+    if (gap == 0) return;
     h_recent[c].ring[h_recent[c].next++ % gap] = (uintptr_t)p;
   } else if (medium) {
     unsigned gap = h_medium_gap();
@@ -531,8 +533,8 @@ static void quarantine_note_free(harness_t *h, const void *p, size_t usable, siz
 static void quarantine_check_alloc(harness_t *h, const void *p, size_t usable) {
   if (h->threaded) return;
   if (small_owns(p)) {
-    unsigned gap = h_small_gap();
     unsigned c = small_class_at(p);
+    unsigned gap = h_small_gap(c);
     for (unsigned k = 0; k < gap; k++) {
       H_REQUIRE(h_recent[c].ring[k] != (uintptr_t)p,
                 "quarantine: small slot %p (class %u) handed out again within %u frees of its "

@@ -15,6 +15,9 @@
  * |                             |         |       | check they are still zero on reuse            |
  * | WD_SMALL_QUARANTINE_RANDOM  | 64      | 0     | freed small slots held in a random array ...   |
  * | WD_SMALL_QUARANTINE_FIFO    | 64      | 0     | ... then in a FIFO, per class, before reuse    |
+ * | WD_SMALL_QUARANTINE_BYTES   | 64 KiB  | 64 KiB| most slot bytes one class's quarantine holds:  |
+ * |                             |         |       | the big classes hold fewer slots (at least one |
+ * |                             |         |       | in each array), so a small heap stays small    |
  * | WD_LARGE_QUARANTINE_RANDOM  | 16      | 0     | freed large mappings kept inaccessible in a    |
  * | WD_LARGE_QUARANTINE_FIFO    | 16      | 0     | random array, then a FIFO, before unmapping    |
  * | WD_LARGE_CACHE_BYTES        | 32 MiB  | 32 MiB| freed large memory kept committed for reuse:  |
@@ -132,6 +135,10 @@
 #define WD_SMALL_GUARD_INTERVAL (WD_LIGHT ? 0 : 8)
 #endif
 
+#ifndef WD_SMALL_QUARANTINE_BYTES
+#define WD_SMALL_QUARANTINE_BYTES (64UL << 10)
+#endif
+
 #ifndef WD_SMALL_PURGE_DELAY
 #define WD_SMALL_PURGE_DELAY (16UL << 20)
 #endif
@@ -216,6 +223,8 @@ _Static_assert(WD_LARGE_CACHE_ENTRIES >= 1 && WD_LARGE_CACHE_ENTRIES <= 256,
 _Static_assert(WD_RANDOMIZE == 0 || WD_RANDOMIZE == 1, "WD_RANDOMIZE is 0 or 1");
 _Static_assert(WD_SMALL_GUARD_INTERVAL >= 0 && WD_SMALL_GUARD_INTERVAL <= 1024,
                "a guard slab follows every 1 to 1024 slabs, or none (0)");
+_Static_assert(WD_SMALL_QUARANTINE_BYTES >= 4096 && WD_SMALL_QUARANTINE_BYTES <= (64UL << 20),
+               "a class's quarantine holds 4 KiB to 64 MiB of slots");
 _Static_assert(WD_SMALL_PURGE_DELAY >= (1UL << 20), "small purges are at least 1 MiB of frees apart");
 _Static_assert(WD_SMALL_CLASS_SHIFT >= SMALL_MIN_CLASS_SHIFT && WD_SMALL_CLASS_SHIFT <= 36,
                "a size class spans 256 MiB to 64 GiB of address space");

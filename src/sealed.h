@@ -37,6 +37,10 @@ typedef struct sealed {
   /* Slots a thread-cache bin holds at most, per class (tcache.h): how
    * many a refill writes into the bin's fixed arrays. */
   uint8_t tcache_bin_caps[SMALL_CLASS_COUNT];
+  /* Lengths of each small class's quarantine arrays in force (small.c):
+   * how far quarantine_put writes into them. */
+  uint16_t small_q_random[SMALL_CLASS_COUNT];
+  uint16_t small_q_fifo[SMALL_CLASS_COUNT];
   /* The key whose destructor gives a thread's cache back (tcache.c): a
    * forged one would hand the cache to another key's owner, which would
    * write through it as its own data. */

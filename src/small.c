@@ -44,6 +44,8 @@ typedef struct size_class {
 uint32_t small_high_water[SMALL_CLASS_COUNT];
 
 static size_class_t classes[SMALL_CLASS_COUNT];
+
+static void set_quarantine_lengths(unsigned c);
 static lock_t class_locks[SMALL_CLASS_COUNT] LOCK_FORK_STATE = {[0 ... SMALL_CLASS_COUNT - 1] = LOCK_INIT};
 
 void small_fail(const char *what, const void *p, unsigned c) {
@@ -99,6 +101,7 @@ bool small_init(void) {
                                              small_reciprocal(g->slab_size / OS_PAGE), small_reciprocal(g->slot_size)};
     random_seed(&classes[c].rng);
     classes[c].reserved = FIRST_RESERVE;
+    set_quarantine_lengths(c);
     meta += meta_span(c) + OS_PAGE;
   }
   sealed.small_start = (uintptr_t)range;
@@ -363,15 +366,31 @@ size_t small_trim(void) {
   return purged;
 }
 
-/* Quarantine lengths in force, min of the build's and the options'. */
-static inline uint32_t random_len_now(void) {
-  uint32_t cap = small_quarantine_len();
-  return cap < WD_SMALL_QUARANTINE_RANDOM ? cap : WD_SMALL_QUARANTINE_RANDOM;
+/* Quarantine lengths in force (small_quarantine_lengths), sealed at start:
+ * zero at compile time when the build has none. */
+static inline uint32_t random_len_now(unsigned c) {
+  return WD_SMALL_QUARANTINE_RANDOM == 0 ? 0 : sealed.small_q_random[c];
 }
 
-static inline uint32_t fifo_len_now(void) {
+static inline uint32_t fifo_len_now(unsigned c) {
+  return WD_SMALL_QUARANTINE_RANDOM == 0 ? 0 : sealed.small_q_fifo[c];
+}
+
+void small_quarantine_lengths(unsigned c, uint32_t *random, uint32_t *fifo) {
+  *random = random_len_now(c);
+  *fifo = fifo_len_now(c);
+}
+
+static uint32_t at_most(uint32_t a, uint32_t b) { return a < b ? a : b; }
+
+/* Each array holds half the class's byte budget, and at least one slot. */
+static void set_quarantine_lengths(unsigned c) {
   uint32_t cap = small_quarantine_len();
-  return cap < WD_SMALL_QUARANTINE_FIFO ? cap : WD_SMALL_QUARANTINE_FIFO;
+  uint32_t by_bytes = (uint32_t)(WD_SMALL_QUARANTINE_BYTES / 2 / small_geometry[c].slot_size);
+  if (by_bytes == 0) by_bytes = 1;
+  uint32_t random = at_most(at_most(cap, WD_SMALL_QUARANTINE_RANDOM), by_bytes);
+  sealed.small_q_random[c] = (uint16_t)random;
+  sealed.small_q_fifo[c] = (uint16_t)(random == 0 ? 0 : at_most(at_most(cap, WD_SMALL_QUARANTINE_FIFO), by_bytes));
 }
 
 /* Puts a freed slot (packed place + 1) in quarantine; returns the entry
@@ -397,14 +416,14 @@ void small_free(void *p) {
   lock_acquire(&class_locks[c]);
   slot_place_t pl = small_take_back(c, p);
   sc->live--;
-  retire_locked(sc, c, random_len_now(), fifo_len_now(), small_pack_place(pl));
+  retire_locked(sc, c, random_len_now(c), fifo_len_now(c), small_pack_place(pl));
   purge_if_due(sc, c);
   lock_release(&class_locks[c]);
 }
 
 void small_retire(unsigned c, const uint32_t *at, uint32_t n) {
   size_class_t *sc = &classes[c];
-  uint32_t random_len = random_len_now(), fifo_len = fifo_len_now();
+  uint32_t random_len = random_len_now(c), fifo_len = fifo_len_now(c);
   lock_acquire(&class_locks[c]);
   for (uint32_t k = 0; k < n; k++) retire_locked(sc, c, random_len, fifo_len, at[k]);
   purge_if_due(sc, c);
@@ -454,7 +473,7 @@ static const void *quarantined_slot(unsigned c, uintptr_t entry) {
 
 static size_t check_quarantine(unsigned c) {
   size_class_t *sc = &classes[c];
-  uint32_t fifo_len = fifo_len_now();
+  uint32_t fifo_len = fifo_len_now(c);
   size_t held = 0;
   for (uint32_t k = 0; k < Q_RANDOM_CAP; k++) {
     if (sc->q_random[k] == 0) continue;

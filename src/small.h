@@ -57,6 +57,12 @@ void small_retire(unsigned c, const uint32_t *at, uint32_t n);
 void small_unreserve(unsigned c, void *const *slots, uint32_t n);
 void small_adjust_live(unsigned c, int64_t delta);
 
+/* The lengths of class c's quarantine arrays in force: the build's, lowered
+ * by the small_quarantine option and by WD_SMALL_QUARANTINE_BYTES (never
+ * below one slot each unless the quarantine is off). A freed slot is
+ * available again no sooner than `fifo` + 1 later frees of its class. */
+void small_quarantine_lengths(unsigned c, uint32_t *random, uint32_t *fifo);
+
 /* Walks every small-tier invariant, thread caches included; reports the
  * first violation. The caller has stopped the fast paths (quiesce.h). */
 /* Gives back the pages of every empty slab (see WD_SMALL_PURGE_DELAY);

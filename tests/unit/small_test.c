@@ -4,6 +4,7 @@
  * range, are counted by wd_get_stats, and stay correct past the point where
  * the slab metadata has to be committed a second (and third...) time.
  */
+#include <pthread.h>
 #include <sys/mman.h>
 
 #include "src/config.h"
@@ -202,12 +203,42 @@ static void test_empty_slabs_purged(void) {
   heap_check();
 }
 
+/* A class's quarantine holds at most WD_SMALL_QUARANTINE_BYTES of slots:
+ * of 64 slots of 16 KiB freed together, all but the few that fit are
+ * available again, so a program's biggest classes do not each keep
+ * megabytes. The frees are made by a thread that exits, whose cache hands
+ * them all to the class quarantine at once. */
+#define BIG_REQUEST 16000
+#define BIG_SLOTS 64
+
+static void *free_all(void *arg) {
+  void **slots = arg;
+  for (int i = 0; i < BIG_SLOTS; i++) wd_free(slots[i]);
+  return NULL;
+}
+
+static void test_quarantine_bytes_bounded(void) {
+  static void *freed[BIG_SLOTS];
+  for (int i = 0; i < BIG_SLOTS; i++) freed[i] = wd_malloc(hide_size(BIG_REQUEST));
+  pthread_t t;
+  CHECK(pthread_create(&t, NULL, free_all, freed) == 0 && pthread_join(t, NULL) == 0);
+  size_t held_max = WD_SMALL_QUARANTINE_BYTES / small_class_size(small_class_of(BIG_REQUEST + SMALL_CANARY));
+  int reused = 0;
+  for (int i = 0; i < BIG_SLOTS; i++) {
+    void *p = wd_malloc(hide_size(BIG_REQUEST));
+    for (int k = 0; k < BIG_SLOTS; k++) reused += p == freed[k];
+  }
+  CHECKF((size_t)reused + held_max >= BIG_SLOTS, "%d of %d freed 16 KiB slots reused, %zu may be held",
+         reused, BIG_SLOTS, held_max);
+}
+
 int main(void) {
   test_one_class();
   test_every_class();
   test_malloc_zero_slots();
   test_many_slabs();
   test_empty_slabs_purged();
+  test_quarantine_bytes_bounded();
   heap_check();
   return check_done();
 }
