@@ -45,6 +45,10 @@ typedef struct sealed {
 
 extern sealed_t sealed;
 
+/* The keys of secret.h, as every keyed check reads them: from the sealed
+ * pages, never from a copy that a stray write could reach. */
+#define secret_keys (sealed.keys)
+
 /* Makes the sealed pages read-only. */
 void sealed_seal(void);
 

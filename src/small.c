@@ -8,7 +8,6 @@
 #include "random.h"
 #include "report.h"
 #include "small_slot.h"
-#include "tcache.h"
 
 #define CLASS_SPAN (1UL << sealed.small_shift)
 /* The smallest class range tried when the kernel refuses larger ones. */
@@ -38,16 +37,8 @@ typedef struct size_class {
   uintptr_t q_fifo[Q_FIFO_CAP];
 } __attribute__((aligned(64))) size_class_t;
 
-uint32_t small_high_water[SMALL_CLASS_COUNT];
-
 static size_class_t classes[SMALL_CLASS_COUNT];
 static lock_t class_locks[SMALL_CLASS_COUNT] LOCK_FORK_STATE = {[0 ... SMALL_CLASS_COUNT - 1] = LOCK_INIT};
-
-void small_fail(const char *what, const void *p, unsigned c) {
-  report_fatal(what, p, REPORT_SMALL(small_class_size(c)));
-}
-
-void small_zero_long(char *p, size_t size) { memset(p, 0, size); }
 
 static size_t meta_span(unsigned c) {
   size_t bytes = (size_t)(CLASS_SPAN / small_geometry[c].slab_size) * sizeof(slab_t);
@@ -449,7 +440,7 @@ static void check_slot(unsigned c, const slab_t *s, uint32_t slab, uint32_t slot
   }
 }
 
-static void check_class(unsigned c) {
+static void check_class(unsigned c, small_cache_walk_t *walk_caches) {
   size_class_t *sc = &classes[c];
   const small_geometry_t *g = &small_geometry[c];
   const slab_t *meta = small_meta(c);
@@ -479,7 +470,7 @@ static void check_class(unsigned c) {
     carved_count++;
   }
   int64_t cache_live = 0;
-  size_t cached = tcache_walk_class(c, check_cached, &cache_live);
+  size_t cached = walk_caches(c, check_cached, &cache_live);
   if ((int64_t)live != sc->live + cache_live || carved_count != sc->carved) {
     report_check_failed("class counts", sealed.small[c].base, where);
   }
@@ -498,19 +489,19 @@ static void check_class(unsigned c) {
   }
 }
 
-void small_check(void) {
+void small_check(small_cache_walk_t *walk_caches) {
   for (unsigned c = 0; c < SMALL_CLASS_COUNT; c++) {
     lock_acquire(&class_locks[c]);
-    check_class(c);
+    check_class(c, walk_caches);
     lock_release(&class_locks[c]);
   }
 }
 
-void small_add_stats(wd_stats_t *stats) {
+void small_add_stats(wd_stats_t *stats, small_cache_walk_t *walk_caches) {
   for (unsigned c = 0; c < SMALL_CLASS_COUNT; c++) {
     size_class_t *sc = &classes[c];
     int64_t cache_live = 0;
-    tcache_walk_class(c, NULL, &cache_live);
+    walk_caches(c, NULL, &cache_live);
     lock_acquire(&class_locks[c]);
     int64_t live = sc->live + cache_live;
     size_t n = live > 0 ? (size_t)live : 0;

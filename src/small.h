@@ -57,15 +57,25 @@ void small_retire(unsigned c, const uint32_t *at, uint32_t n);
 void small_unreserve(unsigned c, void *const *slots, uint32_t n);
 void small_adjust_live(unsigned c, int64_t delta);
 
-/* Walks every small-tier invariant, thread caches included; reports the
- * first violation. The caller has stopped the fast paths (quiesce.h). */
 /* Gives back the pages of every empty slab (see WD_SMALL_PURGE_DELAY);
  * returns their bytes. */
 size_t small_trim(void);
 
-void small_check(void);
+/* What the thread caches, a layer above this tier, hold of class c: calls
+ * fn (unless NULL) on every slot they hold, adds their live counts to
+ * *live, returns how many slots they hold. The checker and the statistics
+ * are handed it by their caller (tcache_walk_class), so that this tier
+ * needs nothing from the layer that builds on it. */
+typedef size_t small_cache_walk_t(unsigned c, void (*fn)(unsigned c, const void *slot), int64_t *live);
 
-void small_add_stats(wd_stats_t *stats);
+/* Walks every small-tier invariant, the slots in thread caches included;
+ * reports the first violation. The caller has stopped the fast paths
+ * (quiesce.h). */
+void small_check(small_cache_walk_t *walk_caches);
+
+/* Adds the tier's figures, thread caches included, to *stats; the caches
+ * are at rest, as for small_check. */
+void small_add_stats(wd_stats_t *stats, small_cache_walk_t *walk_caches);
 
 void small_lock_all(void);
 void small_unlock_all(void);
