@@ -26,6 +26,12 @@ static inline bool small_owns(const void *p) {
   return (uintptr_t)p - sealed.small_start < sealed.small_end - sealed.small_start;
 }
 
+/* The class of a pointer that small_owns(): each class has a range of its
+ * own. */
+static inline unsigned small_class_at(const void *p) {
+  return (unsigned)(((uintptr_t)p - sealed.small_start) >> sealed.small_shift);
+}
+
 /* Reserves the address space of every class. False if the kernel refuses. */
 bool small_init(void);
 
@@ -45,6 +51,11 @@ unsigned small_class_of_live(const void *p, const char *bad, const char *freed);
 static inline size_t small_usable(unsigned c) {
   return c == 0 ? 0 : small_geometry[c].slot_size - SMALL_CANARY;
 }
+
+/* True when every usable byte of a slot of class c reads as zero when it
+ * is handed out: slots are zeroed on free (fresh ones come from the
+ * kernel), and class 0 has none. */
+static inline bool small_hands_out_zero(unsigned c) { return c == 0 || sealed_zero_on_free(); }
 
 /* For the thread caches, all under the class lock, in batches:
  * small_reserve takes up to n available slots (in random order when

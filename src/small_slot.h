@@ -58,10 +58,6 @@ _Noreturn __attribute__((cold, noinline)) void small_fail(const char *what, cons
 
 static inline slab_t *small_meta(unsigned c) { return (slab_t *)sealed.small[c].meta; }
 
-static inline unsigned small_class_at(const void *p) {
-  return (unsigned)(((uintptr_t)p - sealed.small_start) >> sealed.small_shift);
-}
-
 static inline char *small_slot_addr(unsigned c, uint32_t slab, uint32_t slot) {
   const small_geometry_t *g = &small_geometry[c];
   return sealed.small[c].base + (size_t)slab * g->slab_size + (size_t)slot * g->slot_size;
@@ -172,7 +168,7 @@ static inline void small_zero(char *p, size_t size) {
   }
 }
 
-static inline bool small_zeroing(void) { return WD_ZERO_ON_FREE && sealed.options.zero_on_free; }
+static inline bool small_zeroing(void) { return sealed_zero_on_free(); }
 
 /* Hands out a reserved slot: checks that nobody wrote to it while it was
  * free, puts its canary in place, then marks it live. */
