@@ -81,18 +81,19 @@ typedef struct block {
   size_t requested; /* large: the size it was requested with */
 } block_t;
 
-/* The live allocation at p, or the end of the process: `bad` names a
- * pointer that was never one, `freed` one that was freed. */
-static block_t lookup(const void *p, const char *bad, const char *freed) {
+/* The live allocation at p, or the end of the process: `bad`
+ * (MISUSE_INVALID_FREE or MISUSE_INVALID_POINTER) names a pointer that was
+ * never one, misuse_freed(bad) one that was freed. */
+static block_t lookup(const void *p, misuse_t bad) {
   if (small_owns(p)) {
-    unsigned c = small_class_of_live(p, bad, freed);
+    unsigned c = small_class_of_live(p, bad);
     return (block_t){TIER_SMALL, c, small_usable(c), 0};
   }
-  if (medium_owns(p)) return (block_t){TIER_MEDIUM, 0, medium_usable(p, bad, freed), 0};
+  if (medium_owns(p)) return (block_t){TIER_MEDIUM, 0, medium_usable(p, bad), 0};
   /* Before the first allocation nothing can be Warden's. */
   WD_CHECK(heap_ready, bad, p, REPORT_OUTSIDE);
   size_t requested;
-  size_t usable = large_usable(p, &requested, bad, freed);
+  size_t usable = large_usable(p, &requested, bad);
   return (block_t){TIER_LARGE, 0, usable, requested};
 }
 
@@ -124,7 +125,7 @@ static void release(void *p) {
   } else if (medium_owns(p)) {
     release_in(p, TIER_MEDIUM, 0);
   } else {
-    WD_CHECK(heap_ready, "invalid free", p, REPORT_OUTSIDE);
+    WD_CHECK(heap_ready, MISUSE_INVALID_FREE, p, REPORT_OUTSIDE);
     release_in(p, TIER_LARGE, 0);
   }
 }
@@ -163,7 +164,7 @@ void *wd_realloc(void *ptr, size_t size) {
     release(ptr);
     return NULL;
   }
-  block_t b = lookup(ptr, "invalid free", "double free");
+  block_t b = lookup(ptr, MISUSE_INVALID_FREE);
   if (size <= MAX_REQUEST) {
     route_t want = route(size, 1);
     if (want.tier == b.tier) {
@@ -221,13 +222,13 @@ void *wd_pvalloc(size_t size) {
 
 size_t wd_malloc_usable_size(void *ptr) {
   if (ptr == NULL) return 0;
-  return lookup(ptr, "invalid pointer", "pointer to freed memory").usable;
+  return lookup(ptr, MISUSE_INVALID_POINTER).usable;
 }
 
 /* Ends the process unless ptr is a live allocation that a request of
  * `size` bytes at `alignment` produced; returns it. */
 static block_t check_size(void *ptr, size_t size, size_t alignment) {
-  block_t b = lookup(ptr, "invalid free", "double free");
+  block_t b = lookup(ptr, MISUSE_INVALID_FREE);
   bool ok = size <= MAX_REQUEST;
   if (ok) {
     route_t want = route(size, alignment);
@@ -237,7 +238,7 @@ static block_t check_size(void *ptr, size_t size, size_t alignment) {
       default: ok = want.tier == TIER_LARGE && b.requested == size; break;
     }
   }
-  WD_CHECK(ok, "size mismatch", ptr, where_of(b));
+  WD_CHECK(ok, MISUSE_SIZE_MISMATCH, ptr, where_of(b));
   return b;
 }
 

@@ -381,17 +381,18 @@ void small_adjust_live(unsigned c, int64_t delta) {
   lock_release(&class_locks[c]);
 }
 
-unsigned small_class_of_live(const void *p, const char *bad, const char *freed) {
+unsigned small_class_of_live(const void *p, misuse_t bad) {
   unsigned c = small_class_at(p);
   slot_place_t pl = small_locate(c, p, bad);
-  WD_CHECK(small_bit(small_meta(c)[pl.slab].live, pl.slot), freed, p, REPORT_SMALL(small_class_size(c)));
+  WD_CHECK(small_bit(small_meta(c)[pl.slab].live, pl.slot), misuse_freed(bad), p, REPORT_SMALL(small_class_size(c)));
   return c;
 }
 
 /* Checks a slot that is used but not live: in quarantine or in a cache. */
 static void check_resting(unsigned c, const void *p, const char *invariant) {
   report_where_t where = REPORT_SMALL(small_class_size(c));
-  slot_place_t pl = small_locate(c, p, "heap check failed: resting slot outside its class");
+  slot_place_t pl;
+  if (!small_find(c, p, &pl)) report_check_failed("resting slot outside its class", p, where);
   const slab_t *s = &small_meta(c)[pl.slab];
   if (small_bit(s->live, pl.slot) || !small_bit(s->used, pl.slot)) report_check_failed(invariant, p, where);
 }

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "report.h"
 #include "sealed.h"
 #include "size_class.h"
 #include "warden.h"
@@ -43,9 +44,10 @@ void *small_alloc(unsigned c);
  * invalid or double free or on a broken canary. */
 void small_free(void *p);
 
-/* The class of a live slot. Aborts if p is not one: `bad` names a pointer
- * that was never a slot, `freed` a slot that is not handed out. */
-unsigned small_class_of_live(const void *p, const char *bad, const char *freed);
+/* The class of a live slot p (small_owns). Aborts if p is not one: with
+ * `bad` (MISUSE_INVALID_FREE or MISUSE_INVALID_POINTER) if p was never a
+ * slot, with misuse_freed(bad) if the slot is not handed out. */
+unsigned small_class_of_live(const void *p, misuse_t bad);
 
 /* Usable bytes of class c: the slot less its canary (0 for class 0). */
 static inline size_t small_usable(unsigned c) {
