@@ -746,7 +746,7 @@ typedef enum {
   MIS_WRITE_AFTER_FREE_EXIT,
   MIS_REUSE_RANDOM,
   MIS_COUNT
-} misuse_t;
+} h_misuse_t;
 
 static const char *const misuse_name[] = {
     "double free",
@@ -917,7 +917,7 @@ static void reuse_probe(void) {
          H_REUSE_TRIES, n, (void *)first, picked);
 }
 
-static void child_misuse(misuse_t kind, slot_t *s) {
+static void child_misuse(h_misuse_t kind, slot_t *s) {
   char *p = s->p;
   h_tier_t t = tier_of(p);
   volatile char *vp = p;
@@ -989,7 +989,7 @@ static void child_misuse(misuse_t kind, slot_t *s) {
 
 /* Which misuses apply to this block, and what Warden must say. NULL: any
  * fatal signal will do (a guard page or an unmapped range); "" : skip. */
-static const char *misuse_expect(misuse_t kind, const slot_t *s) {
+static const char *misuse_expect(h_misuse_t kind, const slot_t *s) {
   h_tier_t t = tier_of(s->p);
   /* A medium block that its free leaves in the quarantine, zeroed. */
   bool kept = t == T_MEDIUM && h_medium_stays(h_medium_quarantined(), s->usable);
@@ -1034,7 +1034,7 @@ static const char *misuse_expect(misuse_t kind, const slot_t *s) {
  * block's payload and size. A freed block is still whole (as the report
  * names it) only while it waits in the quarantine; once out, it may have
  * merged with the block after it. */
-static bool misuse_line(misuse_t kind, const slot_t *s, const char *expect, char *line,
+static bool misuse_line(h_misuse_t kind, const slot_t *s, const char *expect, char *line,
                         size_t cap) {
   if (tier_of(s->p) != T_MEDIUM) return false;
   switch (kind) {
@@ -1058,7 +1058,7 @@ static bool misuse_line(misuse_t kind, const slot_t *s, const char *expect, char
 
 /* The one other line Warden may give for this misuse, or NULL: the interior
  * pointer p + 16 may be where an earlier block started (h_seen). */
-static const char *misuse_also(misuse_t kind, const slot_t *s) {
+static const char *misuse_also(h_misuse_t kind, const slot_t *s) {
   if (kind == MIS_INTERIOR_FREE && h_seen_maybe(s->p + 16)) return "warden: double free: ";
   return NULL;
 }
@@ -1075,7 +1075,7 @@ static void child_dump_and_die(int sig) {
 
 /* Runs one misuse of slot s in a forked child and fails unless the child
  * dies the way Warden promises. The parent's heap is untouched. */
-static void death_test(harness_t *h, slot_t *s, misuse_t kind) {
+static void death_test(harness_t *h, slot_t *s, h_misuse_t kind) {
   if (!h->death_tests || h->misuse_left == 0 || s->p == NULL) return;
   const char *expect = misuse_expect(kind, s);
   if (expect != NULL && expect[0] == '\0') return;
@@ -1544,7 +1544,7 @@ static void run_op(harness_t *h, reader_t *r) {
       free_all(h);
       h_lock(h, s);
       break;
-    case OP_MISUSE: death_test(h, s, (misuse_t)(rd_u8(r) % MIS_COUNT)); break;
+    case OP_MISUSE: death_test(h, s, (h_misuse_t)(rd_u8(r) % MIS_COUNT)); break;
     default: break;
   }
   h_unlock(h, s);

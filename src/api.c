@@ -13,12 +13,10 @@
 #include "heap.h"
 #include "large.h"
 #include "medium.h"
-#include "medium_block.h"
 #include "os.h"
 #include "report.h"
 #include "size_class.h"
 #include "small.h"
-#include "small_slot.h"
 #include "tcache.h"
 #include "warden.h"
 
@@ -74,34 +72,61 @@ static void *allocate(size_t n, size_t alignment, bool zero) {
   return p;
 }
 
-static tier_t tier_of(const void *p) {
-  if (small_owns(p)) return TIER_SMALL;
-  if (medium_owns(p)) return TIER_MEDIUM;
-  return TIER_LARGE;
+/* A live allocation, as one lookup of its pointer finds it: everything the
+ * entry points below decide on, so that none looks the pointer up again. */
+typedef struct block {
+  tier_t tier;
+  unsigned cls;     /* small: its class */
+  size_t usable;    /* bytes the owner may use */
+  size_t requested; /* large: the size it was requested with */
+} block_t;
+
+/* The live allocation at p, or the end of the process: `bad`
+ * (MISUSE_INVALID_FREE or MISUSE_INVALID_POINTER) names a pointer that was
+ * never one, misuse_freed(bad) one that was freed. */
+static block_t lookup(const void *p, misuse_t bad) {
+  if (small_owns(p)) {
+    unsigned c = small_class_of_live(p, bad);
+    return (block_t){TIER_SMALL, c, small_usable(c), 0};
+  }
+  if (medium_owns(p)) return (block_t){TIER_MEDIUM, 0, medium_usable(p, bad), 0};
+  /* Before the first allocation nothing can be Warden's. */
+  WD_CHECK(heap_ready, bad, p, REPORT_OUTSIDE);
+  size_t requested;
+  size_t usable = large_usable(p, &requested, bad);
+  return (block_t){TIER_LARGE, 0, usable, requested};
 }
 
-static void release(void *p) {
-  switch (tier_of(p)) {
-    case TIER_SMALL:
-      if (!tcache_free(p, small_class_at(p))) small_free(p);
-      break;
-    case TIER_MEDIUM: medium_free(p); break;
-    default:
-      /* Before the first allocation nothing can be Warden's. */
-      WD_CHECK(heap_ready, "invalid free", p, REPORT_OUTSIDE);
-      large_free(p);
-      break;
+/* How reports name b: its slot, block or requested size. */
+static report_where_t where_of(block_t b) {
+  switch (b.tier) {
+    case TIER_SMALL: return REPORT_SMALL(small_class_size(b.cls));
+    case TIER_MEDIUM: return REPORT_MEDIUM(medium_block_size(b.usable));
+    default: return REPORT_LARGE(b.requested);
   }
 }
 
-/* Usable bytes of a live allocation; `bad` and `freed` name the misuse. */
-static size_t usable(const void *p, const char *bad, const char *freed) {
-  switch (tier_of(p)) {
-    case TIER_SMALL: return small_usable(small_class_of_live(p, bad, freed));
-    case TIER_MEDIUM: return medium_usable(p, bad, freed);
-    default:
-      WD_CHECK(heap_ready, bad, p, REPORT_OUTSIDE);
-      return large_usable(p, NULL, bad, freed);
+/* Frees p, of a tier (and small class) already known. The tier checks the
+ * pointer again as it takes it back: another thread may have freed it
+ * since it was looked up. */
+static void release_in(void *p, tier_t tier, unsigned cls) {
+  switch (tier) {
+    case TIER_SMALL:
+      if (!tcache_free(p, cls)) small_free(p);
+      break;
+    case TIER_MEDIUM: medium_free(p); break;
+    default: large_free(p); break;
+  }
+}
+
+static void release(void *p) {
+  if (small_owns(p)) {
+    release_in(p, TIER_SMALL, small_class_at(p));
+  } else if (medium_owns(p)) {
+    release_in(p, TIER_MEDIUM, 0);
+  } else {
+    WD_CHECK(heap_ready, MISUSE_INVALID_FREE, p, REPORT_OUTSIDE);
+    release_in(p, TIER_LARGE, 0);
   }
 }
 
@@ -126,7 +151,7 @@ void *wd_calloc(size_t count, size_t size) {
   /* Small slots and medium blocks come zeroed when they are zeroed on free;
    * large mappings come fresh from the kernel or were cleared by large_alloc. */
   route_t r = route(total, 1);
-  bool zeroed = r.tier == TIER_LARGE || (r.tier == TIER_SMALL && (r.cls == 0 || small_zeroing())) ||
+  bool zeroed = r.tier == TIER_LARGE || (r.tier == TIER_SMALL && small_hands_out_zero(r.cls)) ||
                 (r.tier == TIER_MEDIUM && medium_hands_out_zero());
   if (!zeroed) memset(p, 0, total);
   return p;
@@ -139,22 +164,20 @@ void *wd_realloc(void *ptr, size_t size) {
     release(ptr);
     return NULL;
   }
-  size_t old = usable(ptr, "invalid free", "double free");
+  block_t b = lookup(ptr, MISUSE_INVALID_FREE);
   if (size <= MAX_REQUEST) {
     route_t want = route(size, 1);
-    tier_t have = tier_of(ptr);
-    if (want.tier == have) {
-      if (have == TIER_SMALL && small_class_of_live(ptr, "invalid free", "double free") == want.cls) {
-        return ptr;
-      }
-      if (have == TIER_MEDIUM && medium_resize(ptr, size)) return ptr;
-      if (have == TIER_LARGE && large_resize(ptr, size)) return ptr;
+    if (want.tier == b.tier) {
+      if (b.tier == TIER_SMALL && b.cls == want.cls) return ptr;
+      if (b.tier == TIER_MEDIUM && medium_resize(ptr, size)) return ptr;
+      if (b.tier == TIER_LARGE && large_resize(ptr, size)) return ptr;
     }
   }
   void *q = allocate(size, 1, false);
   if (q == NULL) return NULL;
+  size_t old = b.usable;
   memcpy(q, ptr, old < size ? old : size);
-  release(ptr);
+  release_in(ptr, b.tier, b.cls);
   return q;
 }
 
@@ -199,37 +222,34 @@ void *wd_pvalloc(size_t size) {
 
 size_t wd_malloc_usable_size(void *ptr) {
   if (ptr == NULL) return 0;
-  return usable(ptr, "invalid pointer", "pointer to freed memory");
+  return lookup(ptr, MISUSE_INVALID_POINTER).usable;
 }
 
-/* Ends the process unless a live ptr is what a request of `size` bytes at
- * `alignment` produced. */
-static void check_size(void *ptr, size_t size, size_t alignment) {
-  size_t have = usable(ptr, "invalid free", "double free");
-  tier_t tier = tier_of(ptr);
-  route_t want = route(size, alignment);
-  bool ok = want.tier == tier && size <= MAX_REQUEST;
-  if (ok && tier == TIER_SMALL) ok = small_class_of_live(ptr, "invalid free", "double free") == want.cls;
-  if (ok && tier == TIER_MEDIUM) ok = medium_size_matches(have, size);
-  size_t requested = 0;
-  if (tier == TIER_LARGE) large_usable(ptr, &requested, "invalid free", "double free");
-  if (ok && tier == TIER_LARGE) ok = requested == size;
-  if (ok) return;
-  if (tier == TIER_SMALL) {
-    report_fatal("size mismatch", ptr, REPORT_SMALL(small_class_size(small_class_of_live(ptr, "", ""))));
+/* Ends the process unless ptr is a live allocation that a request of
+ * `size` bytes at `alignment` produced; returns it. */
+static block_t check_size(void *ptr, size_t size, size_t alignment) {
+  block_t b = lookup(ptr, MISUSE_INVALID_FREE);
+  bool ok = size <= MAX_REQUEST;
+  if (ok) {
+    route_t want = route(size, alignment);
+    switch (b.tier) {
+      case TIER_SMALL: ok = want.tier == TIER_SMALL && want.cls == b.cls; break;
+      case TIER_MEDIUM: ok = want.tier == TIER_MEDIUM && medium_size_matches(b.usable, size); break;
+      default: ok = want.tier == TIER_LARGE && b.requested == size; break;
+    }
   }
-  report_fatal("size mismatch", ptr,
-               tier == TIER_MEDIUM ? REPORT_MEDIUM(medium_block_size(have)) : REPORT_LARGE(requested));
+  WD_CHECK(ok, MISUSE_SIZE_MISMATCH, ptr, where_of(b));
+  return b;
 }
 
 void wd_free_sized(void *ptr, size_t size) {
   if (ptr == NULL) return;
-  check_size(ptr, size, 1);
-  release(ptr);
+  block_t b = check_size(ptr, size, 1);
+  release_in(ptr, b.tier, b.cls);
 }
 
 void wd_free_aligned_sized(void *ptr, size_t alignment, size_t size) {
   if (ptr == NULL) return;
-  check_size(ptr, size, is_pow2(alignment) ? alignment : 1);
-  release(ptr);
+  block_t b = check_size(ptr, size, is_pow2(alignment) ? alignment : 1);
+  release_in(ptr, b.tier, b.cls);
 }

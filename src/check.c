@@ -13,7 +13,7 @@ int wd_heap_check(void) {
   heap_ensure_ready();
   /* Thread caches work without locks: the walk needs them all at rest. */
   tcache_stop_world();
-  small_check();
+  small_check(tcache_walk_class);
   medium_check();
   large_check();
   tcache_resume_world();
@@ -25,7 +25,7 @@ int wd_get_stats(wd_stats_t *out) {
   heap_ensure_ready();
   memset(out, 0, sizeof *out);
   tcache_stop_world();
-  small_add_stats(out);
+  small_add_stats(out, tcache_walk_class);
   tcache_resume_world();
   medium_add_stats(out);
   large_add_stats(out);

@@ -45,7 +45,7 @@ void *allocate_or_throw(std::size_t size, std::size_t alignment) {
     // program opened privately can call here so), there is no handler to
     // call and no way to throw: the standard's alternative is to end.
     if (&std::get_new_handler == nullptr || &std::__throw_bad_alloc == nullptr) {
-      report_fatal("out of memory in operator new, and no C++ runtime to throw", nullptr, REPORT_OUTSIDE);
+      report_failure("out of memory in operator new, and no C++ runtime to throw", nullptr, REPORT_OUTSIDE);
     }
     std::new_handler handler = std::get_new_handler();
     if (handler == nullptr) std::__throw_bad_alloc();

@@ -273,7 +273,8 @@ void *large_alloc(size_t n, size_t alignment, bool zero) {
 /* Reports p, which starts no live allocation: a double free if it was
  * freed lately, an interior pointer if a live mapping holds it. Only the
  * failure path scans the whole table. */
-_Noreturn static void report_unknown(const void *p, const char *bad, const char *freed) {
+_Noreturn static void report_unknown(const void *p, misuse_t bad) {
+  misuse_t freed = misuse_freed(bad);
   uintptr_t a = (uintptr_t)p;
   for (size_t i = 0; i < Q_RANDOM_CAP + Q_FIFO_CAP + 1 && a != 0; i++) {
     const record_t *q = &large.held[i];
@@ -341,7 +342,7 @@ static bool cache_in_place(const record_t *r) {
 void large_free(void *p) {
   lock_acquire(&large.lock);
   record_t *found = find((uintptr_t)p);
-  if (found == NULL) report_unknown(p, "invalid free", "double free");
+  if (found == NULL) report_unknown(p, MISUSE_INVALID_FREE);
   record_t r = *found;
   erase(found);
   large.count--;
@@ -360,10 +361,10 @@ void large_free(void *p) {
   if (out.ptr != 0) os_release((void *)out.map, out.map_size);
 }
 
-size_t large_usable(const void *p, size_t *requested, const char *bad, const char *freed) {
+size_t large_usable(const void *p, size_t *requested, misuse_t bad) {
   lock_acquire(&large.lock);
   record_t *r = find((uintptr_t)p);
-  if (r == NULL) report_unknown(p, bad, freed);
+  if (r == NULL) report_unknown(p, bad);
   size_t usable = r->map + r->map_size - GUARD - r->ptr;
   if (requested != NULL) *requested = r->size;
   lock_release(&large.lock);
@@ -373,7 +374,7 @@ size_t large_usable(const void *p, size_t *requested, const char *bad, const cha
 bool large_resize(void *p, size_t n) {
   lock_acquire(&large.lock);
   record_t *r = find((uintptr_t)p);
-  if (r == NULL) report_unknown(p, "invalid free", "double free");
+  if (r == NULL) report_unknown(p, MISUSE_INVALID_FREE);
   bool same = align_up(n, 16) == align_up(r->size, 16);
   if (same) r->size = n;
   lock_release(&large.lock);

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "report.h"
 #include "warden.h"
 
 bool large_init(void);
@@ -26,9 +27,10 @@ void *large_alloc(size_t n, size_t alignment, bool zero);
 void large_free(void *p);
 
 /* Usable bytes, and the size it was requested with (if `requested` is not
- * NULL), of a live allocation. Aborts if p is not one: with `freed` if it
- * was freed lately, else with `bad`. */
-size_t large_usable(const void *p, size_t *requested, const char *bad, const char *freed);
+ * NULL), of a live allocation. Aborts if p is not one: with
+ * misuse_freed(bad) if it was freed lately, else with `bad`
+ * (MISUSE_INVALID_FREE or MISUSE_INVALID_POINTER). */
+size_t large_usable(const void *p, size_t *requested, misuse_t bad);
 
 /* Resizes in place when the new size needs the same pages; false otherwise. */
 bool large_resize(void *p, size_t n);

@@ -194,7 +194,7 @@ static size_t follow_at(const size_t *where, size_t w) {
     const size_t *c = range_words() + idx * CHUNK_WORDS;
     sound = header_sound(c, i) && mb_is_free(c[i]);
   }
-  WD_CHECK(sound, "free list corrupted", where, REPORT_MEDIUM_UNKNOWN);
+  WD_CHECK(sound, MISUSE_FREE_LIST_CORRUPTED, where, REPORT_MEDIUM_UNKNOWN);
   return v;
 }
 
@@ -258,8 +258,8 @@ static inline __attribute__((always_inline)) void list_remove(arena_t *a, size_t
   size_t prev = follow_word(r, at + ML_PREV);
   /* Both neighbours must point back at b before either is rewritten. */
   size_t into_b = prev != ML_NONE ? follow_word(r, prev + ML_NEXT) : follow_head(head);
-  WD_CHECK(into_b == at, "free list corrupted", b, REPORT_MEDIUM(size));
-  WD_CHECK(next == ML_NONE || follow_word(r, next + ML_PREV) == at, "free list corrupted", b,
+  WD_CHECK(into_b == at, MISUSE_FREE_LIST_CORRUPTED, b, REPORT_MEDIUM(size));
+  WD_CHECK(next == ML_NONE || follow_word(r, next + ML_PREV) == at, MISUSE_FREE_LIST_CORRUPTED, b,
            REPORT_MEDIUM(size));
   ml_remove(r, secret_keys.link, head, hw, next, prev);
   if (prev == ML_NONE && next == ML_NONE) {
@@ -342,9 +342,10 @@ static bool is_whole(size_t i, size_t size) { return i == MB_FIRST && size == WH
 
 /* Finds the live block whose payload starts at p, with its canary and
  * footer intact, or ends the process: `bad` names a pointer that was never
- * a block, `freed` one that was (in quarantine, free, or remembered among
- * the arena's recent frees once its header is gone). */
-static size_t *locate(arena_t *a, const void *p, size_t *index, const char *bad, const char *freed) {
+ * a block, misuse_freed(bad) one that was (in quarantine, free, or
+ * remembered among the arena's recent frees once its header is gone). */
+static size_t *locate(arena_t *a, const void *p, size_t *index, misuse_t bad) {
+  misuse_t freed = misuse_freed(bad);
   uintptr_t addr = (uintptr_t)p;
   size_t *c = chunk_of(p);
   size_t w = (addr - (uintptr_t)c) / MB_WORD;
@@ -359,8 +360,8 @@ static size_t *locate(arena_t *a, const void *p, size_t *index, const char *bad,
   size_t size = mb_size(c[i]);
   WD_CHECK(c[i] % MB_ALIGN == LIVE, freed, p, REPORT_MEDIUM(size));
   /* An overflow reaches the canary before the footer: named first. */
-  WD_CHECK(canary_intact(c, i, size), "canary overwritten", p, REPORT_MEDIUM(size));
-  WD_CHECK(c[i + mb_words(size) - 1] == c[i], "boundary tag corrupted", p, REPORT_MEDIUM(size));
+  WD_CHECK(canary_intact(c, i, size), MISUSE_CANARY_OVERWRITTEN, p, REPORT_MEDIUM(size));
+  WD_CHECK(c[i + mb_words(size) - 1] == c[i], MISUSE_BOUNDARY_TAG_CORRUPTED, p, REPORT_MEDIUM(size));
   *index = i;
   return c;
 }
@@ -369,10 +370,10 @@ static size_t *locate(arena_t *a, const void *p, size_t *index, const char *bad,
 static void check_next(const size_t *c, size_t i) {
   size_t j = mb_next(c, i);
   if (j == CHUNK_WORDS - MB_TAIL) {
-    WD_CHECK(c[j] == mb_tag(0, 0), "boundary tag corrupted", &c[j], REPORT_MEDIUM_UNKNOWN);
+    WD_CHECK(c[j] == mb_tag(0, 0), MISUSE_BOUNDARY_TAG_CORRUPTED, &c[j], REPORT_MEDIUM_UNKNOWN);
     return;
   }
-  WD_CHECK(header_sound(c, j), "boundary tag corrupted", &c[j], REPORT_MEDIUM_UNKNOWN);
+  WD_CHECK(header_sound(c, j), MISUSE_BOUNDARY_TAG_CORRUPTED, &c[j], REPORT_MEDIUM_UNKNOWN);
 }
 
 /* Cuts block i down to `need` bytes, allocated; a remainder large enough to
@@ -500,7 +501,7 @@ static void free_block(arena_t *a, size_t *c, size_t i) {
   if (mb_is_free(c[i - 1])) {
     size_t h = mb_prev(c, i);
     bool sound = h >= MB_FIRST && h < i && header_sound(c, h) && c[h] == c[i - 1];
-    WD_CHECK(sound, "boundary tag corrupted", &c[i - 1], REPORT_MEDIUM_UNKNOWN);
+    WD_CHECK(sound, MISUSE_BOUNDARY_TAG_CORRUPTED, &c[i - 1], REPORT_MEDIUM_UNKNOWN);
     list_remove(a, c, h);
     mb_merge(c, h, i, FREE);
     clear_absorbed(c, i);
@@ -548,12 +549,12 @@ static void leave_quarantine(arena_t *a, uintptr_t entry) {
   size_t size = mb_size(c[i]);
   size_t *payload = &c[i + 2];
   WD_CHECK(header_sound(c, i) && c[i] % MB_ALIGN == QUARANTINED && c[i + mb_words(size) - 1] == c[i],
-           "boundary tag corrupted", payload, REPORT_MEDIUM(size));
+           MISUSE_BOUNDARY_TAG_CORRUPTED, payload, REPORT_MEDIUM(size));
   a->q_blocks--;
   a->q_bytes -= size;
   if (zeroing()) {
     unlock_pending(a, size);
-    WD_CHECK(words_zero(payload, mb_words(size) - 3), "write after free", payload, REPORT_MEDIUM(size));
+    WD_CHECK(words_zero(payload, mb_words(size) - 3), MISUSE_WRITE_AFTER_FREE, payload, REPORT_MEDIUM(size));
     relock_pending(a, size);
   }
   recent_add(a->freed, WD_MEDIUM_FREED_MEMORY, &a->freed_next, (uintptr_t)payload, size);
@@ -564,7 +565,7 @@ void medium_free(void *p) {
   arena_t *a = arena_of(p);
   lock_acquire(&a->lock);
   size_t i;
-  size_t *c = locate(a, p, &i, "invalid free", "double free");
+  size_t *c = locate(a, p, &i, MISUSE_INVALID_FREE);
   size_t size = mb_size(c[i]);
   check_next(c, i);
   a->live--;
@@ -606,11 +607,11 @@ void medium_free(void *p) {
   lock_release(&a->lock);
 }
 
-size_t medium_usable(const void *p, const char *bad, const char *freed) {
+size_t medium_usable(const void *p, misuse_t bad) {
   arena_t *a = arena_of(p);
   lock_acquire(&a->lock);
   size_t i;
-  size_t *c = locate(a, p, &i, bad, freed);
+  size_t *c = locate(a, p, &i, bad);
   size_t usable = mb_size(c[i]) - MB_OVERHEAD - CANARY;
   lock_release(&a->lock);
   return usable;
@@ -621,7 +622,7 @@ bool medium_resize(void *p, size_t n) {
   arena_t *a = arena_of(p);
   lock_acquire(&a->lock);
   size_t i;
-  size_t *c = locate(a, p, &i, "invalid free", "double free");
+  size_t *c = locate(a, p, &i, MISUSE_INVALID_FREE);
   size_t size = mb_size(c[i]);
   bool done = need <= size;
   if (!done) {

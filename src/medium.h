@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "report.h"
 #include "sealed.h"
 #include "warden.h"
 
@@ -35,9 +36,10 @@ void medium_free(void *p);
  * zero (freed blocks are zeroed, and no metadata is left in free ones). */
 bool medium_hands_out_zero(void);
 
-/* Usable bytes of a live block. Aborts if p is not one: `bad` names a
- * pointer that was never a block, `freed` a freed block. */
-size_t medium_usable(const void *p, const char *bad, const char *freed);
+/* Usable bytes of a live block p (medium_owns). Aborts if p is not one:
+ * with `bad` (MISUSE_INVALID_FREE or MISUSE_INVALID_POINTER) if p was never
+ * a block, with misuse_freed(bad) if it was freed. */
+size_t medium_usable(const void *p, misuse_t bad);
 
 /* Resizes a live block in place to hold n bytes, shrinking or growing into
  * a free neighbour. False (block unchanged) when it cannot. */

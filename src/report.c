@@ -64,7 +64,22 @@ _Noreturn static void emit(line_t *l) {
   abort();
 }
 
-void report_fatal(const char *what, const void *addr, report_where_t where) {
+/* The words of each kind: tests and log scanners match them exactly
+ * (tests/security/README.md), so they never change. */
+static const char *const misuse_words[MISUSE_KINDS] = {
+    [MISUSE_INVALID_FREE] = "invalid free",
+    [MISUSE_DOUBLE_FREE] = "double free",
+    [MISUSE_INVALID_POINTER] = "invalid pointer",
+    [MISUSE_FREED_POINTER] = "pointer to freed memory",
+    [MISUSE_SIZE_MISMATCH] = "size mismatch",
+    [MISUSE_CANARY_OVERWRITTEN] = "canary overwritten",
+    [MISUSE_BOUNDARY_TAG_CORRUPTED] = "boundary tag corrupted",
+    [MISUSE_FREE_LIST_CORRUPTED] = "free list corrupted",
+    [MISUSE_WRITE_AFTER_FREE] = "write after free",
+    [MISUSE_SLOT_STATE_CORRUPTED] = "slot state corrupted",
+};
+
+void report_failure(const char *what, const void *addr, report_where_t where) {
   line_t l = {.len = 0};
   put_str(&l, "warden: ");
   put_str(&l, what);
@@ -72,6 +87,11 @@ void report_fatal(const char *what, const void *addr, report_where_t where) {
   put_hex(&l, (uintptr_t)addr);
   put_where(&l, where);
   emit(&l);
+}
+
+void report_fatal(misuse_t kind, const void *addr, report_where_t where) {
+  const char *words = (unsigned)kind < MISUSE_KINDS ? misuse_words[kind] : NULL;
+  report_failure(words != NULL ? words : "heap misuse", addr, where);
 }
 
 void report_check_failed(const char *invariant, const void *addr, report_where_t where) {

@@ -9,8 +9,10 @@
 #define WD_SEALED_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 
+#include "config.h"
 #include "options.h"
 #include "secret.h"
 #include "size_class.h"
@@ -48,6 +50,13 @@ typedef struct sealed {
 } __attribute__((aligned(4096))) sealed_t;
 
 extern sealed_t sealed;
+
+/* The keys of secret.h, as every keyed check reads them: from the sealed
+ * pages, never from a copy that a stray write could reach. */
+#define secret_keys (sealed.keys)
+
+/* Freed memory is zeroed: built in and not turned off by the options. */
+static inline bool sealed_zero_on_free(void) { return WD_ZERO_ON_FREE && sealed.options.zero_on_free; }
 
 /* Makes the sealed pages read-only. */
 void sealed_seal(void);

@@ -2,7 +2,8 @@
  * Per-process secrets: canary values, medium header checksums and free-list
  * link encoding are all keyed, so that an attacker who can write heap memory
  * still cannot forge them without first reading the keys. The keys live in
- * the sealed page (sealed.h), read-only after initialization.
+ * the sealed page, read-only after initialization: sealed.h, a layer above
+ * this one, holds them and names them secret_keys.
  */
 #ifndef WD_SECRET_H
 #define WD_SECRET_H
@@ -39,10 +40,5 @@ static inline uint64_t secret_mix(uint64_t x, uint64_t key) {
 static inline uint64_t secret_canary(uintptr_t addr, uint64_t key) {
   return secret_mix(addr, key) & ~(uint64_t)0xff;
 }
-
-#include "sealed.h"
-
-#define secret_keys (sealed.keys)
-
 
 #endif /* WD_SECRET_H */

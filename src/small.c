@@ -8,7 +8,6 @@
 #include "random.h"
 #include "report.h"
 #include "small_slot.h"
-#include "tcache.h"
 
 #define CLASS_SPAN (1UL << sealed.small_shift)
 /* Each class's range is reserved from its start as slabs are carved, this
@@ -41,18 +40,10 @@ typedef struct size_class {
   uintptr_t q_fifo[Q_FIFO_CAP];
 } __attribute__((aligned(64))) size_class_t;
 
-uint32_t small_high_water[SMALL_CLASS_COUNT];
-
 static size_class_t classes[SMALL_CLASS_COUNT];
 
 static void set_quarantine_lengths(unsigned c);
 static lock_t class_locks[SMALL_CLASS_COUNT] LOCK_FORK_STATE = {[0 ... SMALL_CLASS_COUNT - 1] = LOCK_INIT};
-
-void small_fail(const char *what, const void *p, unsigned c) {
-  report_fatal(what, p, REPORT_SMALL(small_class_size(c)));
-}
-
-void small_zero_long(char *p, size_t size) { memset(p, 0, size); }
 
 static size_t meta_span(unsigned c) {
   size_t bytes = (size_t)(CLASS_SPAN / small_geometry[c].slab_size) * sizeof(slab_t);
@@ -445,17 +436,18 @@ void small_adjust_live(unsigned c, int64_t delta) {
   lock_release(&class_locks[c]);
 }
 
-unsigned small_class_of_live(const void *p, const char *bad, const char *freed) {
+unsigned small_class_of_live(const void *p, misuse_t bad) {
   unsigned c = small_class_at(p);
   slot_place_t pl = small_locate(c, p, bad);
-  WD_CHECK(small_bit(small_meta(c)[pl.slab].live, pl.slot), freed, p, REPORT_SMALL(small_class_size(c)));
+  WD_CHECK(small_bit(small_meta(c)[pl.slab].live, pl.slot), misuse_freed(bad), p, REPORT_SMALL(small_class_size(c)));
   return c;
 }
 
 /* Checks a slot that is used but not live: in quarantine or in a cache. */
 static void check_resting(unsigned c, const void *p, const char *invariant) {
   report_where_t where = REPORT_SMALL(small_class_size(c));
-  slot_place_t pl = small_locate(c, p, "heap check failed: resting slot outside its class");
+  slot_place_t pl;
+  if (!small_find(c, p, &pl)) report_check_failed("resting slot outside its class", p, where);
   const slab_t *s = &small_meta(c)[pl.slab];
   if (small_bit(s->live, pl.slot) || !small_bit(s->used, pl.slot)) report_check_failed(invariant, p, where);
 }
@@ -504,7 +496,7 @@ static void check_slot(unsigned c, const slab_t *s, uint32_t slab, uint32_t slot
   }
 }
 
-static void check_class(unsigned c) {
+static void check_class(unsigned c, small_cache_walk_t *walk_caches) {
   size_class_t *sc = &classes[c];
   const small_geometry_t *g = &small_geometry[c];
   const slab_t *meta = small_meta(c);
@@ -534,7 +526,7 @@ static void check_class(unsigned c) {
     carved_count++;
   }
   int64_t cache_live = 0;
-  size_t cached = tcache_walk_class(c, check_cached, &cache_live);
+  size_t cached = walk_caches(c, check_cached, &cache_live);
   if ((int64_t)live != sc->live + cache_live || carved_count != sc->carved) {
     report_check_failed("class counts", sealed.small[c].base, where);
   }
@@ -553,19 +545,19 @@ static void check_class(unsigned c) {
   }
 }
 
-void small_check(void) {
+void small_check(small_cache_walk_t *walk_caches) {
   for (unsigned c = 0; c < SMALL_CLASS_COUNT; c++) {
     lock_acquire(&class_locks[c]);
-    check_class(c);
+    check_class(c, walk_caches);
     lock_release(&class_locks[c]);
   }
 }
 
-void small_add_stats(wd_stats_t *stats) {
+void small_add_stats(wd_stats_t *stats, small_cache_walk_t *walk_caches) {
   for (unsigned c = 0; c < SMALL_CLASS_COUNT; c++) {
     size_class_t *sc = &classes[c];
     int64_t cache_live = 0;
-    tcache_walk_class(c, NULL, &cache_live);
+    walk_caches(c, NULL, &cache_live);
     lock_acquire(&class_locks[c]);
     int64_t live = sc->live + cache_live;
     size_t n = live > 0 ? (size_t)live : 0;

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "report.h"
 #include "sealed.h"
 #include "size_class.h"
 #include "warden.h"
@@ -24,6 +25,12 @@
 /* The whole small range, all classes, is [sealed.small_start, small_end). */
 static inline bool small_owns(const void *p) {
   return (uintptr_t)p - sealed.small_start < sealed.small_end - sealed.small_start;
+}
+
+/* The class of a pointer that small_owns(): each class has a range of its
+ * own. */
+static inline unsigned small_class_at(const void *p) {
+  return (unsigned)(((uintptr_t)p - sealed.small_start) >> sealed.small_shift);
 }
 
 /* Reserves the address space of every class. False if the kernel refuses. */
@@ -37,14 +44,20 @@ void *small_alloc(unsigned c);
  * invalid or double free or on a broken canary. */
 void small_free(void *p);
 
-/* The class of a live slot. Aborts if p is not one: `bad` names a pointer
- * that was never a slot, `freed` a slot that is not handed out. */
-unsigned small_class_of_live(const void *p, const char *bad, const char *freed);
+/* The class of a live slot p (small_owns). Aborts if p is not one: with
+ * `bad` (MISUSE_INVALID_FREE or MISUSE_INVALID_POINTER) if p was never a
+ * slot, with misuse_freed(bad) if the slot is not handed out. */
+unsigned small_class_of_live(const void *p, misuse_t bad);
 
 /* Usable bytes of class c: the slot less its canary (0 for class 0). */
 static inline size_t small_usable(unsigned c) {
   return c == 0 ? 0 : small_geometry[c].slot_size - SMALL_CANARY;
 }
+
+/* True when every usable byte of a slot of class c reads as zero when it
+ * is handed out: slots are zeroed on free (fresh ones come from the
+ * kernel), and class 0 has none. */
+static inline bool small_hands_out_zero(unsigned c) { return c == 0 || sealed_zero_on_free(); }
 
 /* For the thread caches, all under the class lock, in batches:
  * small_reserve takes up to n available slots (in random order when
@@ -63,20 +76,30 @@ void small_adjust_live(unsigned c, int64_t delta);
  * available again no sooner than `fifo` + 1 later frees of its class. */
 void small_quarantine_lengths(unsigned c, uint32_t *random, uint32_t *fifo);
 
-/* Walks every small-tier invariant, thread caches included; reports the
- * first violation. The caller has stopped the fast paths (quiesce.h). */
 /* Gives back the pages of every empty slab (see WD_SMALL_PURGE_DELAY);
  * returns their bytes. */
 size_t small_trim(void);
 
-void small_check(void);
+/* What the thread caches, a layer above this tier, hold of class c: calls
+ * fn (unless NULL) on every slot they hold, adds their live counts to
+ * *live, returns how many slots they hold. The checker and the statistics
+ * are handed it by their caller (tcache_walk_class), so that this tier
+ * needs nothing from the layer that builds on it. */
+typedef size_t small_cache_walk_t(unsigned c, void (*fn)(unsigned c, const void *slot), int64_t *live);
 
-void small_add_stats(wd_stats_t *stats);
+/* Walks every small-tier invariant, the slots in thread caches included;
+ * reports the first violation. The caller has stopped the fast paths
+ * (quiesce.h). */
+void small_check(small_cache_walk_t *walk_caches);
+
+/* Adds the tier's figures, thread caches included, to *stats; the caches
+ * are at rest, as for small_check. */
+void small_add_stats(wd_stats_t *stats, small_cache_walk_t *walk_caches);
 
 void small_lock_all(void);
 void small_unlock_all(void);
-/* In a forked child: locks reset, and layout randomness drawn anew so
- * parent and child do not make the same choices from here on. */
+/* In a forked child: locks reset (the layout randomness is drawn anew
+ * through random_rekey, heap.c). */
 void small_after_fork_child(void);
 
 #endif /* WD_SMALL_H */

@@ -49,18 +49,14 @@ typedef struct slot_place {
 
 /* Ends the process for a misused slot of class c. Out of line and cold, so
  * that the fast paths that check build no report on their stack. */
-_Noreturn __attribute__((cold, noinline)) void small_fail(const char *what, const void *p, unsigned c);
+_Noreturn __attribute__((cold, noinline)) void small_fail(misuse_t kind, const void *p, unsigned c);
 
-#define SMALL_CHECK(cond, what, p, c)                                   \
+#define SMALL_CHECK(cond, kind, p, c)                                   \
   do {                                                                  \
-    if (__builtin_expect(!(cond), 0)) small_fail((what), (p), (c));     \
+    if (__builtin_expect(!(cond), 0)) small_fail((kind), (p), (c));     \
   } while (0)
 
 static inline slab_t *small_meta(unsigned c) { return (slab_t *)sealed.small[c].meta; }
-
-static inline unsigned small_class_at(const void *p) {
-  return (unsigned)(((uintptr_t)p - sealed.small_start) >> sealed.small_shift);
-}
 
 static inline char *small_slot_addr(unsigned c, uint32_t slab, uint32_t slot) {
   const small_geometry_t *g = &small_geometry[c];
@@ -72,18 +68,25 @@ static inline bool small_carved(unsigned c, uint32_t slab) {
          __atomic_load_n(&small_meta(c)[slab].carved, __ATOMIC_RELAXED);
 }
 
-/* Which slot of class c p is, or an abort with `what` when p is not the
- * start of a slot of a carved slab. The arithmetic is small_index_fast
- * (small_index.h, proved: multiplications by reciprocals that equal the
- * divisions for every offset in a class's range). */
-static inline slot_place_t small_locate(unsigned c, const void *p, const char *what) {
+/* Which slot of class c p is, in *at; false when p is not the start of a
+ * slot of a carved slab. The arithmetic is small_index_fast (small_index.h,
+ * proved: multiplications by reciprocals that equal the divisions for every
+ * offset in a class's range). */
+static inline bool small_find(unsigned c, const void *p, slot_place_t *at) {
   const small_class_layout_t *lay = &sealed.small[c];
   size_t slab, slot;
   bool exact = small_index_fast(&small_geometry[c], lay->slab_magic, lay->slot_magic,
                                 (uintptr_t)p - (uintptr_t)lay->base, &slab, &slot) &&
                small_carved(c, (uint32_t)slab);
-  SMALL_CHECK(exact, what, p, c);
-  return (slot_place_t){(uint32_t)slab, (uint32_t)slot};
+  *at = (slot_place_t){(uint32_t)slab, (uint32_t)slot};
+  return exact;
+}
+
+/* As small_find, or the end of the process, named `bad`. */
+static inline slot_place_t small_locate(unsigned c, const void *p, misuse_t bad) {
+  slot_place_t pl;
+  SMALL_CHECK(small_find(c, p, &pl), bad, p, c);
+  return pl;
 }
 
 /* A place packed in 32 bits: slots number at most 256, slabs per class at
@@ -172,7 +175,7 @@ static inline void small_zero(char *p, size_t size) {
   }
 }
 
-static inline bool small_zeroing(void) { return WD_ZERO_ON_FREE && sealed.options.zero_on_free; }
+static inline bool small_zeroing(void) { return sealed_zero_on_free(); }
 
 /* Hands out a reserved slot: checks that nobody wrote to it while it was
  * free, puts its canary in place, then marks it live. */
@@ -181,14 +184,14 @@ static inline void small_hand_out(unsigned c, char *p, slot_place_t pl) {
   if (c != 0) {
     /* Available slots are zero (zeroed on free, or fresh from the kernel):
      * a non-zero byte is a write through a dangling pointer. */
-    SMALL_CHECK(!small_zeroing() || small_all_zero(p, g->slot_size), "write after free", p, c);
+    SMALL_CHECK(!small_zeroing() || small_all_zero(p, g->slot_size), MISUSE_WRITE_AFTER_FREE, p, c);
 #if WD_CANARY
     uint64_t canary = small_canary_for(p);
     memcpy(p + g->slot_size - SMALL_CANARY, &canary, sizeof canary);
 #endif
   }
   bool was_live = small_bit_set(small_meta(c)[pl.slab].live, pl.slot);
-  SMALL_CHECK(!was_live, "slot state corrupted", p, c);
+  SMALL_CHECK(!was_live, MISUSE_SLOT_STATE_CORRUPTED, p, c);
 }
 
 /* Takes a live slot back from its owner: the live bit is cleared
@@ -197,14 +200,14 @@ static inline void small_hand_out(unsigned c, char *p, slot_place_t pl) {
  * is then reserved: still used, not live, owned by the caller. */
 static inline slot_place_t small_take_back(unsigned c, void *p) {
   const small_geometry_t *g = &small_geometry[c];
-  slot_place_t pl = small_locate(c, p, "invalid free");
+  slot_place_t pl = small_locate(c, p, MISUSE_INVALID_FREE);
   bool was_live = small_bit_clear(small_meta(c)[pl.slab].live, pl.slot);
-  SMALL_CHECK(was_live, "double free", p, c);
+  SMALL_CHECK(was_live, MISUSE_DOUBLE_FREE, p, c);
   if (c != 0) {
 #if WD_CANARY
     uint64_t found;
     memcpy(&found, (char *)p + g->slot_size - SMALL_CANARY, sizeof found);
-    SMALL_CHECK(found == small_canary_for(p), "canary overwritten", p, c);
+    SMALL_CHECK(found == small_canary_for(p), MISUSE_CANARY_OVERWRITTEN, p, c);
 #endif
     /* Zeroed before the slot can be handed out again, so the next owner
      * never sees a stale value and a later stray write stands out. */
