@@ -77,6 +77,8 @@ typedef struct wd_stats {
   size_t mapped_bytes;   /* memory committed from the OS for all tiers */
   size_t large_cached_bytes; /* freed large memory kept for reuse (in mapped_bytes) */
   size_t medium_quarantined_bytes; /* freed medium blocks not yet reusable (block sizes) */
+  size_t medium_retained_bytes; /* whole pages inside free medium blocks kept committed for reuse */
+  size_t medium_purged_bytes;   /* pages of free or quarantined medium blocks given back so far (only grows) */
 } wd_stats_t;
 
 /*
@@ -84,8 +86,8 @@ typedef struct wd_stats {
  * policy would (config.h): every cached large mapping, every wholly free
  * medium chunk, the pages strictly inside free medium blocks, and the pages
  * of empty small slabs. Returns
- * the bytes released (pages inside free medium blocks count whether or not
- * they were resident).
+ * the bytes released (pages inside free medium blocks count unless the
+ * medium budget has given them back already).
  */
 WD_API WD_NOTHROW size_t wd_trim(void);
 

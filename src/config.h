@@ -34,16 +34,19 @@
  * | WD_MEDIUM_ARENAS            | 4       | 4     | medium arenas, each its own lock and share of |
  * |                             |         |       | the range; threads are spread round robin     |
  * | WD_MEDIUM_MAX               | 1 MiB   | 1 MiB | largest request served by the medium tier      |
- * | WD_MEDIUM_KEEP_EMPTY        | 1       | 1     | empty chunks kept committed before release     |
- * | WD_MEDIUM_PURGE_DELAY       | 64 MiB  | 64 MiB| bytes freed into a medium arena between two   |
- * |                             |         |       | purges of its free blocks (see below)         |
+ * | WD_MEDIUM_KEEP_EMPTY        | 1       | 1     | empty chunks a sweep purges in place rather    |
+ * |                             |         |       | than releases                                  |
+ * | WD_MEDIUM_RETAIN_SHIFT      | 1       | 1     | free pages an arena keeps beyond what its      |
+ * |                             |         |       | recent peak wants back: peak >> this (below)   |
+ * | WD_MEDIUM_RETAIN_MIN        | 4 MiB   | 4 MiB | free pages an arena may always keep            |
+ * | WD_MEDIUM_RETAIN_MAX        | 256 MiB | 256 MiB| most free pages an arena keeps                |
  * | WD_MEDIUM_QUARANTINE_RANDOM | 16      | 0     | freed medium blocks held in a random array ... |
  * | WD_MEDIUM_QUARANTINE_FIFO   | 16      | 0     | ... then in a FIFO, per arena, before merging |
  * | WD_MEDIUM_QUARANTINE_BYTES  | 4 MiB   | 4 MiB | most bytes an arena's quarantine holds        |
  * | WD_MEDIUM_FREED_MEMORY      | 1024    | 1024  | blocks remembered per arena after they leave  |
  * |                             |         |       | the quarantine, to name a later double free   |
- * | WD_MEDIUM_PURGE_MIN         | 64 KiB  | 64 KiB| smallest free medium block whose pages are    |
- * |                             |         |       | purged                                        |
+ * | WD_MEDIUM_PURGE_MIN         | 64 KiB  | 64 KiB| smallest free medium block whose pages a      |
+ * |                             |         |       | sweep purges                                  |
  * | WD_LARGE_FREED_MEMORY       | 1024    | 1024  | unmapped large addresses remembered, so that a |
  * |                             |         |       | later free of one is named a double free       |
  * | WD_DEBUG                    | 0       | 0     | debug assertions (never on in release)         |
@@ -64,13 +67,26 @@
  * which available slots must). A slab that is in use again is given back
  * again only after it empties and the next delay passes.
  *
- * Medium memory goes back to the kernel two ways: a chunk that becomes
- * wholly free is released once more than WD_MEDIUM_KEEP_EMPTY are empty,
- * and after every WD_MEDIUM_PURGE_DELAY bytes freed into an arena, the
- * pages strictly inside its free blocks of at least WD_MEDIUM_PURGE_MIN
- * bytes are dropped (boundary tags, checksums and links stay). The delay is
- * the anti-thrash policy: a program that frees and reallocates the same
- * blocks pays one sweep per 64 MiB of frees, not a page fault per free.
+ * Medium memory goes back to the kernel under a retained budget per arena,
+ * the anti-thrash policy: a page fault or a madvise costs far more than
+ * reusing a free page that is still there. The whole pages strictly inside
+ * free blocks (tags, checksums and links lie outside them) stay committed
+ * while there are no more of them than the budget: what the arena's blocks
+ * (live or quarantined) may climb back to reach their recent peak, plus
+ * that peak >> WD_MEDIUM_RETAIN_SHIFT for placement and churn, within
+ * [WD_MEDIUM_RETAIN_MIN, WD_MEDIUM_RETAIN_MAX]. The peak is the highest of
+ * the current window and the one before; a window ends once the arena has
+ * handed out as many bytes as its peak, so the budget follows a fall in
+ * use after one or two turnovers. A free that leaves more kept sweeps the
+ * largest free blocks first (good fit takes them last): it releases a
+ * wholly free chunk while more than WD_MEDIUM_KEEP_EMPTY are empty, and
+ * drops the pages inside free blocks of at least WD_MEDIUM_PURGE_MIN bytes,
+ * until a quarter of the budget is spare; the next sweep waits until that
+ * much has piled up again (hysteresis). A program that frees and
+ * reallocates the same memory faults nothing back in, its medium footprint
+ * stays within about 1.5 times its recent peak use, and one that stops
+ * using memory keeps at most its budget until malloc_trim/wd_trim, which
+ * give every free page back.
  *
  * Always on, in both variants: canaries (unless WD_CANARY=0), no metadata
  * left in memory handed out, out-of-line small and large metadata,
@@ -170,8 +186,16 @@
 #define WD_MEDIUM_KEEP_EMPTY 1
 #endif
 
-#ifndef WD_MEDIUM_PURGE_DELAY
-#define WD_MEDIUM_PURGE_DELAY (64UL << 20)
+#ifndef WD_MEDIUM_RETAIN_SHIFT
+#define WD_MEDIUM_RETAIN_SHIFT 1
+#endif
+
+#ifndef WD_MEDIUM_RETAIN_MIN
+#define WD_MEDIUM_RETAIN_MIN (4UL << 20)
+#endif
+
+#ifndef WD_MEDIUM_RETAIN_MAX
+#define WD_MEDIUM_RETAIN_MAX (256UL << 20)
 #endif
 
 #ifndef WD_MEDIUM_PURGE_MIN
@@ -242,7 +266,11 @@ _Static_assert(WD_MEDIUM_MAX <= (1UL << WD_MEDIUM_CHUNK_SHIFT) / 4,
                "a chunk must hold at least four of the largest medium blocks");
 _Static_assert(WD_MEDIUM_KEEP_EMPTY >= 0 && WD_MEDIUM_KEEP_EMPTY <= 64,
                "at most 64 empty medium chunks are kept");
-_Static_assert(WD_MEDIUM_PURGE_DELAY >= (1UL << 20), "medium purges are at least 1 MiB of frees apart");
+_Static_assert(WD_MEDIUM_RETAIN_SHIFT >= 1 && WD_MEDIUM_RETAIN_SHIFT <= 16,
+               "the churn share of the medium budget is 1/2 to 1/65536 of the peak");
+_Static_assert(WD_MEDIUM_RETAIN_MIN >= (1UL << 20) && WD_MEDIUM_RETAIN_MIN <= WD_MEDIUM_RETAIN_MAX,
+               "a medium arena may always keep at least 1 MiB, and no more than its cap");
+_Static_assert(WD_MEDIUM_RETAIN_MAX <= (1UL << 32), "a medium arena keeps at most 4 GiB of free pages");
 _Static_assert(WD_MEDIUM_PURGE_MIN >= 4096, "a purged medium block spans at least a page");
 _Static_assert(WD_MEDIUM_QUARANTINE_RANDOM >= 0 && WD_MEDIUM_QUARANTINE_RANDOM <= 1024,
                "the medium random quarantine holds 0 to 1024 blocks per arena");

@@ -31,6 +31,9 @@
 #define CANARY (WD_CANARY ? MB_WORD : 0)
 #define Q_RANDOM_CAP (WD_MEDIUM_QUARANTINE_RANDOM > 0 ? WD_MEDIUM_QUARANTINE_RANDOM : 1)
 #define Q_FIFO_CAP (WD_MEDIUM_QUARANTINE_FIFO > 0 ? WD_MEDIUM_QUARANTINE_FIFO : 1)
+/* The pages of a chunk, in 64-bit words of the map of purged pages. */
+#define CHUNK_PAGES (CHUNK_BYTES / OS_PAGE)
+#define MAP_WORDS (CHUNK_PAGES / 64)
 /* How far a failed good-fit search looks along the exact-size list. */
 #define EXACT_LIST_PROBES 16
 /* How far along its list the block handed out may lie, when reuse is
@@ -38,6 +41,7 @@
 #define REUSE_CHOICES 4
 
 _Static_assert(FL_COUNT <= 32, "first-level bitmap is one 32-bit word");
+_Static_assert(CHUNK_PAGES % 64 == 0, "a chunk's purged map is whole words");
 _Static_assert(WD_MEDIUM_MAX + CANARY + MB_OVERHEAD + OS_PAGE + MB_MIN <= WHOLE_BLOCK,
                "the largest aligned medium request fits an empty chunk");
 
@@ -48,7 +52,17 @@ typedef struct arena {
   size_t heads[FL_COUNT][MB_SL_COUNT];     /* encoded, like every link */
   size_t live, live_bytes, free_blocks, free_bytes;
   size_t chunks, empty_chunks;
-  size_t freed_since_purge;                /* bytes, toward WD_MEDIUM_PURGE_DELAY */
+  /* The retained budget (config.h). Free pages: whole pages inside listed
+   * free blocks, the only ones a purge drops; purged pages: those of them
+   * marked in purged_map, known to hold no memory. The difference is what
+   * the arena keeps committed for reuse. */
+  size_t free_pages, purged_pages;
+  size_t stuck_pages;                      /* kept over the target by the last sweep */
+  size_t given_back;                       /* bytes purged or released so far (stats) */
+  /* Recent use: the most bytes in blocks (live or quarantined) during the
+   * current window and the one before; a window closes once the arena has
+   * handed out that many bytes. */
+  size_t window_peak, last_peak, window_handed;
   uint32_t carved;                         /* from share_first on, handed out so far */
   uint32_t released_count;                 /* stack of indices given back */
   uint32_t released[CHUNK_COUNT];
@@ -76,6 +90,12 @@ static arena_t arenas[WD_MEDIUM_ARENAS] = {[0 ... WD_MEDIUM_ARENAS - 1] = {.lock
 /* Chunks in use, by index in the range; each entry is written under the
  * lock of the arena that owns the chunk. */
 static uint8_t chunk_live[CHUNK_COUNT];
+/* One bit per page of the range: set for a page inside a free block whose
+ * memory went back to the kernel (or was never touched) and that nothing
+ * has written since. Written under the lock of the arena that owns the
+ * chunk. Only an estimate of what is resident: no check and no write of a
+ * block depends on it, so it is not sealed. */
+static uint64_t purged_map[CHUNK_COUNT][MAP_WORDS];
 static uint32_t next_arena;
 static __thread uint8_t thread_arena __attribute__((tls_model("initial-exec"))); /* 1 + index; 0: none yet */
 
@@ -158,6 +178,62 @@ static bool words_zero(const size_t *w, size_t n) {
  * inside a free block, where a later owner would read it. */
 static void clear_absorbed(size_t *c, size_t j) {
   for (size_t k = j - 1; k < j + 4; k++) c[k] = 0;
+}
+
+/* The whole pages strictly inside block i of `size` bytes, as page indices
+ * [*lo, *hi) of its chunk: past its header, checksum and links, before its
+ * footer. A free block holds nothing else there, so a purge may drop them;
+ * every page lies inside at most one block. */
+static void inner_pages(const size_t *c, size_t i, size_t size, size_t *lo, size_t *hi) {
+  uintptr_t from = align_up((uintptr_t)&c[i + 4], OS_PAGE);
+  uintptr_t to = align_down((uintptr_t)&c[i + mb_words(size) - 1], OS_PAGE);
+  *lo = (from - (uintptr_t)c) / OS_PAGE;
+  *hi = to > from ? (to - (uintptr_t)c) / OS_PAGE : *lo;
+}
+
+static size_t inner_count(const size_t *c, size_t i, size_t size) {
+  size_t lo, hi;
+  inner_pages(c, i, size, &lo, &hi);
+  return hi - lo;
+}
+
+static uint64_t *map_of(const size_t *c) { return purged_map[chunk_index(c)]; }
+
+/* The bits of pages [lo, hi) within their word at lo: the range is cut at
+ * the word's end. */
+static uint64_t map_mask(size_t lo, size_t hi, size_t *n) {
+  size_t b = lo % 64;
+  *n = hi - lo < 64 - b ? hi - lo : 64 - b;
+  return (*n == 64 ? ~(uint64_t)0 : ((uint64_t)1 << *n) - 1) << b;
+}
+
+/* Sets or clears the bits of pages [lo, hi); returns how many changed. */
+static size_t map_update(uint64_t *map, size_t lo, size_t hi, bool set) {
+  size_t changed = 0;
+  for (size_t n; lo < hi; lo += n) {
+    uint64_t mask = map_mask(lo, hi, &n);
+    uint64_t old = map[lo / 64];
+    uint64_t now = set ? old | mask : old & ~mask;
+    map[lo / 64] = now;
+    changed += (size_t)__builtin_popcountll(old ^ now);
+  }
+  return changed;
+}
+
+static size_t map_count(const uint64_t *map, size_t lo, size_t hi) {
+  size_t set = 0;
+  for (size_t n; lo < hi; lo += n) set += (size_t)__builtin_popcountll(map[lo / 64] & map_mask(lo, hi, &n));
+  return set;
+}
+
+static bool map_test(const uint64_t *map, size_t page) { return (map[page / 64] >> (page % 64)) & 1; }
+
+/* Words [from, to) of chunk c are handed out or written: the pages they
+ * touch hold memory again, or will. */
+static void pages_used(arena_t *a, size_t *c, size_t from, size_t to) {
+  size_t lo = from * MB_WORD / OS_PAGE;
+  size_t hi = (to * MB_WORD + OS_PAGE - 1) / OS_PAGE;
+  a->purged_pages -= map_update(map_of(c), lo, hi, false);
 }
 
 /*
@@ -244,6 +320,7 @@ static inline __attribute__((always_inline)) void list_insert(arena_t *a, size_t
   a->fl_map |= 1u << l.fl;
   a->free_blocks++;
   a->free_bytes += size;
+  a->free_pages += inner_count(c, i, size);
 }
 
 static inline __attribute__((always_inline)) void list_remove(arena_t *a, size_t *c, size_t i) {
@@ -268,6 +345,7 @@ static inline __attribute__((always_inline)) void list_remove(arena_t *a, size_t
   }
   a->free_blocks--;
   a->free_bytes -= size;
+  a->free_pages -= inner_count(c, i, size);
 }
 
 static size_t *find_block(arena_t *a, size_t want) {
@@ -326,11 +404,19 @@ static bool add_chunk(arena_t *a) {
   a->chunks++;
   a->empty_chunks++;
   list_insert(a, c, MB_FIRST);
+  /* Committed, but untouched: none of its pages holds memory yet. */
+  size_t lo, hi;
+  inner_pages(c, MB_FIRST, WHOLE_BLOCK, &lo, &hi);
+  a->purged_pages += map_update(map_of(c), lo, hi, true);
   return true;
 }
 
+/* Gives back an empty chunk, already off the lists. */
 static void release_chunk(arena_t *a, size_t *c) {
   size_t idx = chunk_index(c);
+  size_t marked = map_update(purged_map[idx], 0, CHUNK_PAGES, false);
+  a->purged_pages -= marked;
+  a->given_back += (inner_count(c, MB_FIRST, WHOLE_BLOCK) - marked) * OS_PAGE;
   chunk_live[idx] = 0;
   a->chunks--;
   a->empty_chunks--;
@@ -339,6 +425,105 @@ static void release_chunk(arena_t *a, size_t *c) {
 }
 
 static bool is_whole(size_t i, size_t size) { return i == MB_FIRST && size == WHOLE_BLOCK; }
+
+/*
+ * The retained budget (config.h): how many free pages an arena keeps
+ * committed. Page faults and madvise cost far more than reuse, so free
+ * pages stay until the arena holds more than its recent use can want back;
+ * then a sweep gives back the excess and a quarter of the budget more, so
+ * that the next sweep waits for that much more to pile up.
+ */
+
+/* Counts `handed` bytes just handed out toward the arena's window, and the
+ * bytes now in blocks toward its peak. */
+static void note_use(arena_t *a, size_t handed) {
+  size_t in_use = a->live_bytes + a->q_bytes + a->q_pending_bytes;
+  if (in_use > a->window_peak) a->window_peak = in_use;
+  a->window_handed += handed;
+  size_t length = a->window_peak > WD_MEDIUM_RETAIN_MIN ? a->window_peak : WD_MEDIUM_RETAIN_MIN;
+  if (a->window_handed >= length) {
+    a->last_peak = a->window_peak;
+    a->window_peak = in_use;
+    a->window_handed = 0;
+  }
+}
+
+/* In pages: what the arena may want back to return to its recent peak,
+ * plus a share of that peak for the churn in between, within the knobs. */
+static size_t retain_budget(const arena_t *a) {
+  size_t in_use = a->live_bytes + a->q_bytes + a->q_pending_bytes;
+  size_t peak = a->window_peak > a->last_peak ? a->window_peak : a->last_peak;
+  size_t bytes = (peak > in_use ? peak - in_use : 0) + (peak >> WD_MEDIUM_RETAIN_SHIFT);
+  if (bytes < WD_MEDIUM_RETAIN_MIN) bytes = WD_MEDIUM_RETAIN_MIN;
+  if (bytes > WD_MEDIUM_RETAIN_MAX) bytes = WD_MEDIUM_RETAIN_MAX;
+  return bytes / OS_PAGE;
+}
+
+/* Drops the pages inside free block i that may hold memory, a run of
+ * unmarked pages per call, and marks them purged; the tags and links stay,
+ * and the pages read as zero afterwards, as a free block's interior must.
+ * Returns how many pages it dropped. */
+static size_t purge_free_block(arena_t *a, size_t *c, size_t i) {
+  size_t lo, hi;
+  inner_pages(c, i, mb_size(c[i]), &lo, &hi);
+  uint64_t *map = map_of(c);
+  size_t dropped = 0;
+  for (size_t p = lo; p < hi;) {
+    if (map_test(map, p)) {
+      p++;
+      continue;
+    }
+    size_t end = p + 1;
+    while (end < hi && !map_test(map, end)) end++;
+    os_purge((char *)c + p * OS_PAGE, (end - p) * OS_PAGE);
+    dropped += map_update(map, p, end, true);
+    p = end;
+  }
+  a->purged_pages += dropped;
+  a->given_back += dropped * OS_PAGE;
+  return dropped;
+}
+
+/* Brings the pages the arena keeps down to `target`, largest free blocks
+ * first: good fit takes them last, so theirs are the pages least likely to
+ * be wanted soon. An empty chunk is released whole while more than
+ * WD_MEDIUM_KEEP_EMPTY are empty; blocks under WD_MEDIUM_PURGE_MIN are not
+ * worth a system call. */
+static void sweep(arena_t *a, size_t target) {
+  size_t *r = range_words();
+  unsigned least = mb_list_of(WD_MEDIUM_PURGE_MIN).fl;
+  for (unsigned fl = FL_COUNT; fl-- > least;) {
+    for (unsigned sl = MB_SL_COUNT; sl-- > 0;) {
+      if (((a->sl_map[fl] >> sl) & 1) == 0) continue;
+      for (size_t k = follow_head(&a->heads[fl][sl]); k != ML_NONE;) {
+        if (a->free_pages - a->purged_pages <= target) return;
+        size_t next = follow_word(r, k + ML_NEXT);
+        size_t *c = chunk_of(r + k);
+        size_t i = (size_t)(r + k - c);
+        size_t size = mb_size(c[i]);
+        if (is_whole(i, size) && a->empty_chunks > WD_MEDIUM_KEEP_EMPTY) {
+          list_remove(a, c, i);
+          release_chunk(a, c);
+        } else if (size >= WD_MEDIUM_PURGE_MIN) {
+          purge_free_block(a, c, i);
+        }
+        k = next;
+      }
+    }
+  }
+}
+
+/* After a free: a sweep once the arena keeps more than its budget and
+ * more than the last sweep could not give back (pages of blocks too small
+ * to purge), aiming a quarter below the budget. */
+static void keep_within_budget(arena_t *a) {
+  size_t budget = retain_budget(a);
+  if (a->free_pages - a->purged_pages <= budget + a->stuck_pages) return;
+  size_t target = budget - budget / 4;
+  sweep(a, target);
+  size_t kept = a->free_pages - a->purged_pages;
+  a->stuck_pages = kept > target ? kept - target : 0;
+}
 
 /* Finds the live block whose payload starts at p, with its canary and
  * footer intact, or ends the process: `bad` names a pointer that was never
@@ -388,6 +573,7 @@ static void trim(arena_t *a, size_t *c, size_t i, size_t need) {
   }
   size_t j = mb_split(c, i, need, LIVE);
   seal(c, i);
+  pages_used(a, c, j, j + 4); /* the remainder's header and links */
   check_next(c, j);
   size_t k = mb_next(c, j);
   if (k < CHUNK_WORDS - MB_TAIL && mb_is_free(c[k])) {
@@ -428,14 +614,17 @@ static void *arena_alloc(arena_t *a, size_t need, size_t want, size_t alignment)
     if (aligned != payload) {
       size_t j = mb_split(c, i, aligned - payload, FREE);
       seal(c, i);
+      pages_used(a, c, j - 1, j); /* the front block's footer */
       list_insert(a, c, i);
       i = j;
     }
   }
   trim(a, c, i, need);
+  pages_used(a, c, i, mb_next(c, i));
   put_canary(c, i);
   a->live++;
   a->live_bytes += mb_size(c[i]);
+  note_use(a, mb_size(c[i]));
   lock_release(&a->lock);
   return &c[i + 2];
 }
@@ -459,27 +648,29 @@ unsigned medium_arena_count(void) { return sealed.medium_arenas; }
 
 unsigned medium_arena_index(const void *p) { return (unsigned)(arena_of(p) - arenas); }
 
-/* Drops the pages strictly inside every free block (and, with
- * `quarantined`, every block in quarantine) of at least `min_size` bytes,
- * under the arena's lock; returns their bytes. The header, its checksum,
- * both link words and the footer stay: the pages between them read as zero
- * afterwards, and such a block's interior holds nothing else. Quarantined
- * blocks are left alone by the periodic purge: their check on leaving would
- * read the dropped pages back in as the shared zero page, and every later
- * write to one would then cost a copy-on-write fault. */
-static size_t purge_arena(arena_t *a, size_t min_size, bool quarantined) {
+/* For a trim: drops the pages inside every free block and every block in
+ * quarantine, under the arena's lock; returns the bytes that could have
+ * held memory. Sweeps leave quarantined blocks alone: their check on
+ * leaving would read the dropped pages back in as the shared zero page, and
+ * every later write to one would then cost a copy-on-write fault. Their
+ * pages are not marked, as they are in no free block. */
+static size_t purge_all(arena_t *a) {
   size_t purged = 0;
   for (uint32_t idx = share_first(a); idx < share_first(a) + a->carved; idx++) {
     if (!chunk_live[idx]) continue;
     size_t *c = (size_t *)(sealed.medium_start + (uintptr_t)idx * CHUNK_BYTES);
     for (size_t i = MB_FIRST; i < CHUNK_WORDS - MB_TAIL; i = mb_next(c, i)) {
       size_t state = c[i] % MB_ALIGN;
-      if (state == LIVE || (state == QUARANTINED && !quarantined) || mb_size(c[i]) < min_size) continue;
-      uintptr_t lo = align_up((uintptr_t)&c[i + 4], OS_PAGE);
-      uintptr_t hi = align_down((uintptr_t)&c[mb_next(c, i) - 1], OS_PAGE);
-      if (hi > lo) {
-        os_purge((void *)lo, hi - lo);
-        purged += hi - lo;
+      if (state == FREE) {
+        purged += purge_free_block(a, c, i) * OS_PAGE;
+      } else if (state == QUARANTINED) {
+        size_t lo, hi;
+        inner_pages(c, i, mb_size(c[i]), &lo, &hi);
+        if (hi > lo) {
+          os_purge((char *)c + lo * OS_PAGE, (hi - lo) * OS_PAGE);
+          purged += (hi - lo) * OS_PAGE;
+          a->given_back += (hi - lo) * OS_PAGE;
+        }
       }
     }
   }
@@ -487,7 +678,8 @@ static size_t purge_arena(arena_t *a, size_t min_size, bool quarantined) {
 }
 
 /* Frees block i (freed, or leaving the quarantine): merges it with free
- * neighbours, then lists it, or gives its chunk back once wholly free. */
+ * neighbours and lists it, a wholly free chunk too; the budget decides
+ * what goes back to the kernel. */
 static void free_block(arena_t *a, size_t *c, size_t i) {
   size_t size = mb_size(c[i]);
   check_next(c, i);
@@ -508,19 +700,9 @@ static void free_block(arena_t *a, size_t *c, size_t i) {
     i = h;
   }
   seal(c, i);
-  if (is_whole(i, mb_size(c[i]))) {
-    a->empty_chunks++;
-    if (a->empty_chunks > WD_MEDIUM_KEEP_EMPTY) {
-      release_chunk(a, c);
-      return;
-    }
-  }
+  if (is_whole(i, mb_size(c[i]))) a->empty_chunks++;
   list_insert(a, c, i);
-  a->freed_since_purge += size;
-  if (a->freed_since_purge >= WD_MEDIUM_PURGE_DELAY) {
-    a->freed_since_purge = 0;
-    purge_arena(a, WD_MEDIUM_PURGE_MIN, false);
-  }
+  keep_within_budget(a);
 }
 
 /* The arena lock is let go while a block is zeroed or checked, which
@@ -643,8 +825,10 @@ bool medium_resize(void *p, size_t n) {
     clear_canary(c, i, size);
     if (zeroing() && need < size && size - need >= MB_MIN) memset(&c[i + mb_words(need)], 0, size - need - MB_WORD);
     trim(a, c, i, need);
+    pages_used(a, c, i, mb_next(c, i)); /* a free neighbour's pages, if it grew */
     put_canary(c, i);
     a->live_bytes = a->live_bytes - size + mb_size(c[i]);
+    if (mb_size(c[i]) > size) note_use(a, mb_size(c[i]) - size);
   }
   lock_release(&a->lock);
   return done;
@@ -661,7 +845,25 @@ bool medium_size_matches(size_t usable, size_t n) {
 /* What check_chunk counts, for check_arena to compare with the arena. */
 typedef struct found {
   size_t free_blocks, q_blocks;
+  size_t free_pages, purged_pages;
 } found_t;
+
+/* The purged map marks pages strictly inside free blocks only: a block
+ * that is not free has none among the pages it touches, a free one none
+ * outside its inner pages. */
+static void check_pages(const size_t *c, size_t i, size_t size, found_t *found) {
+  const uint64_t *map = purged_map[chunk_index(c)];
+  size_t touched = map_count(map, i * MB_WORD / OS_PAGE, ((i + mb_words(size)) * MB_WORD + OS_PAGE - 1) / OS_PAGE);
+  size_t inner = 0;
+  if (mb_is_free(c[i])) {
+    size_t lo, hi;
+    inner_pages(c, i, size, &lo, &hi);
+    inner = map_count(map, lo, hi);
+    found->free_pages += hi - lo;
+    found->purged_pages += inner;
+  }
+  if (touched != inner) report_check_failed("purged pages inside free blocks", &c[i], REPORT_MEDIUM(size));
+}
 
 static void check_chunk(size_t *c, found_t *found) {
   report_where_t none = REPORT_MEDIUM_UNKNOWN;
@@ -694,6 +896,7 @@ static void check_chunk(size_t *c, found_t *found) {
     prev_free = is_free;
     if (c[i] % MB_ALIGN == LIVE && !canary_intact(c, i, size)) report_check_failed("canary intact", &c[i + 2], where);
     found->q_blocks += c[i] % MB_ALIGN == QUARANTINED;
+    check_pages(c, i, size, found);
   }
 }
 
@@ -758,10 +961,15 @@ static void check_lists(arena_t *a, size_t free_found) {
 
 static void check_arena(arena_t *a) {
   lock_acquire(&a->lock);
-  found_t found = {0, 0};
+  found_t found = {0, 0, 0, 0};
   size_t chunks = 0, empty = 0;
   for (uint32_t idx = share_first(a); idx < share_first(a) + a->carved; idx++) {
-    if (!chunk_live[idx]) continue;
+    if (!chunk_live[idx]) {
+      if (map_count(purged_map[idx], 0, CHUNK_PAGES) != 0) {
+        report_check_failed("purged pages inside free blocks", purged_map[idx], REPORT_MEDIUM_UNKNOWN);
+      }
+      continue;
+    }
     size_t *c = (size_t *)(sealed.medium_start + (uintptr_t)idx * CHUNK_BYTES);
     check_chunk(c, &found);
     chunks++;
@@ -769,6 +977,9 @@ static void check_arena(arena_t *a) {
   }
   if (chunks != a->chunks || empty != a->empty_chunks) {
     report_check_failed("chunk counts", NULL, REPORT_MEDIUM_UNKNOWN);
+  }
+  if (found.free_pages != a->free_pages || found.purged_pages != a->purged_pages) {
+    report_check_failed("purged page count", NULL, REPORT_MEDIUM_UNKNOWN);
   }
   check_lists(a, found.free_blocks);
   check_quarantine(a, &found);
@@ -789,6 +1000,8 @@ void medium_add_stats(wd_stats_t *stats) {
     stats->medium_free_bytes += a->free_bytes;
     stats->medium_quarantined_bytes += a->q_bytes + a->q_pending_bytes;
     stats->medium_chunks += a->chunks;
+    stats->medium_retained_bytes += (a->free_pages - a->purged_pages) * OS_PAGE;
+    stats->medium_purged_bytes += a->given_back;
     stats->mapped_bytes += a->chunks * CHUNK_BYTES;
     lock_release(&a->lock);
   }
@@ -806,8 +1019,8 @@ static size_t trim_arena(arena_t *a) {
       released += CHUNK_BYTES;
     }
   }
-  released += purge_arena(a, 0, true);
-  a->freed_since_purge = 0;
+  released += purge_all(a);
+  a->stuck_pages = 0;
   lock_release(&a->lock);
   return released;
 }

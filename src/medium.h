@@ -1,8 +1,9 @@
 /*
  * The medium tier: segregated fit over size-segregated free lists inside
  * large chunks. Blocks carry boundary tags with keyed checksums; a request
- * splits a block, a free merges it with free neighbours; a chunk that
- * becomes wholly free goes back to the kernel. The range is split among
+ * splits a block, a free merges it with free neighbours; free pages and
+ * wholly free chunks go back to the kernel beyond a budget that follows
+ * each arena's recent use (config.h). The range is split among
  * arenas (config.h, WD_MEDIUM_ARENAS), each with its own lock and lists.
  */
 #ifndef WD_MEDIUM_H
@@ -53,7 +54,8 @@ size_t medium_block_size(size_t usable);
 bool medium_size_matches(size_t usable, size_t n);
 
 /* Gives back every wholly free chunk and drops the pages strictly inside
- * free blocks; returns the bytes that could have held memory. */
+ * free and quarantined blocks, whatever the budget; returns the bytes that
+ * could have held memory (free pages already given back do not count). */
 size_t medium_trim(void);
 
 /* How many arenas share the range, and which one owns p (medium_owns). */

@@ -2,6 +2,7 @@
  * kernel is still a double free: the large tier remembers unmapped
  * addresses for the same reason. Run with medium_quarantine=0 (BUILD), so
  * that the frees empty the chunks at once. */
+#include <malloc.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -24,14 +25,15 @@ typedef struct owned {
   int chunks;
 } owned_t;
 
-/* Only one empty chunk is kept committed (WD_MEDIUM_KEEP_EMPTY): emptying
- * another one releases it. The first block of the last chunk emptied is
- * then freed again. */
+/* Empty chunks stay committed while the arena's retained budget covers
+ * them (config.h); a trim releases every one. The first block of the last
+ * chunk emptied is then freed again. */
 static void empty_chunks_then_free_again(void *ctx) {
   owned_t *o = ctx;
   for (int c = 0; c < o->chunks; c++) {
     for (int i = 0; i < PER_CHUNK; i++) free(launder(o->chunk[c][i]));
   }
+  malloc_trim(0);
   free(launder(o->chunk[o->chunks - 1][0]));
 }
 

@@ -153,24 +153,19 @@ static void test_three_way(void) {
   expect_free("free a+b+c", 2, WHOLE - K32);
 
   /* The last live block goes: the chunk is one free block again, kept
-   * committed while no more than WD_MEDIUM_KEEP_EMPTY chunks are empty. */
+   * committed within the arena's retained budget. */
   wd_free(d);
   wd_stats_t s = stats();
   CHECK(s.medium_live == 0 && s.medium_bytes == 0);
-  if (WD_MEDIUM_KEEP_EMPTY >= 1) {
-    CHECK(s.medium_chunks == 1);
-    expect_free("chunk empty", 1, WHOLE);
-  } else {
-    CHECK(s.medium_chunks == 0);
-    expect_free("chunk empty", 0, 0);
-  }
+  CHECK(s.medium_chunks == 1);
+  expect_free("chunk empty", 1, WHOLE);
 }
 
 static void test_chunk_release(void) {
   /* The largest medium requests: a few fill a chunk. */
   const size_t big = mb_block_for(WD_MEDIUM_MAX + CANARY);
   const size_t per_chunk = WHOLE / big;
-  const size_t chunks = WD_MEDIUM_KEEP_EMPTY + 2;
+  const size_t chunks = 3;
   enum { MAX_BLOCKS = 256 };
   static char *blocks[MAX_BLOCKS];
   size_t n = per_chunk * chunks;
@@ -189,30 +184,36 @@ static void test_chunk_release(void) {
   }
   step("chunks filled");
 
-  /* Chunks empty in order; all but WD_MEDIUM_KEEP_EMPTY of them go back. */
+  /* Chunks empty in order; the arena may want them all back (its budget
+   * follows its recent peak), so they stay committed. */
   for (size_t i = 0; i < n; i++) {
     wd_free(blocks[i]);
     step("free a 1 MiB block");
   }
   wd_stats_t after = stats();
-  CHECKF(after.medium_chunks == WD_MEDIUM_KEEP_EMPTY, "%zu chunks left, want %d", after.medium_chunks,
-         WD_MEDIUM_KEEP_EMPTY);
-  CHECKF(full.mapped_bytes - after.mapped_bytes == (chunks - (size_t)WD_MEDIUM_KEEP_EMPTY) * CHUNK,
-         "mapped bytes %zu -> %zu", full.mapped_bytes, after.mapped_bytes);
-  expect_free("all chunks empty", WD_MEDIUM_KEEP_EMPTY, WD_MEDIUM_KEEP_EMPTY * WHOLE);
-  /* A released chunk's memory is gone: the last chunk to empty is one. */
+  CHECKF(after.medium_chunks == chunks, "%zu chunks left, want %zu", after.medium_chunks, chunks);
+  expect_free("all chunks empty", chunks, chunks * WHOLE);
+  CHECKF(!read_faults(blocks[n - 1]), "kept chunk %p not readable", (void *)chunk_of(blocks[n - 1]));
+
+  /* A trim releases every empty chunk: its memory is gone. */
+  wd_trim();
+  after = stats();
+  CHECKF(after.medium_chunks == 0, "%zu chunks left after a trim", after.medium_chunks);
+  CHECKF(full.mapped_bytes - after.mapped_bytes == chunks * CHUNK, "mapped bytes %zu -> %zu", full.mapped_bytes,
+         after.mapped_bytes);
+  expect_free("trimmed", 0, 0);
   CHECKF(read_faults(blocks[n - 1]), "released chunk %p still readable", (void *)chunk_of(blocks[n - 1]));
-  if (WD_MEDIUM_KEEP_EMPTY >= 1) {
-    CHECKF(!read_faults(blocks[0]), "kept chunk %p not readable", (void *)chunk_of(blocks[0]));
-  }
+  CHECKF(read_faults(blocks[0]), "released chunk %p still readable", (void *)chunk_of(blocks[0]));
 
   /* The tier refills after a release. */
   for (size_t i = 0; i < n; i++) blocks[i] = alloc_request(WD_MEDIUM_MAX, big);
   CHECK(stats().medium_chunks == chunks);
   step("refilled");
   for (size_t i = n; i-- > 0;) wd_free(blocks[i]);
-  CHECK(stats().medium_chunks == WD_MEDIUM_KEEP_EMPTY);
+  CHECK(stats().medium_chunks == chunks);
   step("emptied again");
+  wd_trim();
+  CHECK(stats().medium_chunks == 0);
 }
 
 static void test_aligned(void) {
@@ -309,54 +310,6 @@ static void test_resize_in_place(void) {
   CHECK(stats().medium_live == 0);
 }
 
-
-/* The anti-thrash policy of config.h: a free leaves its block's pages in
- * place; once WD_MEDIUM_PURGE_DELAY bytes have been freed into the arena,
- * one sweep drops the pages inside its free blocks of WD_MEDIUM_PURGE_MIN
- * bytes or more, and their tags and links stay sound. */
-static void test_purge_after_delay(void) {
-  wd_trim(); /* a trim is a purge: the delay counts from here */
-  enum { N = 20 };
-  const size_t n = 4 * WD_MEDIUM_PURGE_MIN;
-  char *p[N];
-  for (size_t i = 0; i < N; i++) {
-    p[i] = wd_malloc(hide_size(n));
-    if (!CHECK(p[i] != NULL)) return;
-    pattern_fill(p[i], n, i);
-  }
-  /* Every other one: the free blocks cannot merge. */
-  for (size_t i = 0; i < N; i += 2) wd_free(p[i]);
-  size_t kept = 0;
-  for (size_t i = 0; i < N; i += 2) kept += page_residency(p[i] + n / 2) == 1;
-  CHECKF(kept == N / 2, "%zu of %d free blocks kept their pages before the delay", kept, N / 2);
-  step("frees before the delay");
-
-  /* Churn one block until the arena has seen the delay's worth of frees. */
-  const size_t churn = 2 * n;
-  for (size_t freed = (N / 2) * n; freed < WD_MEDIUM_PURGE_DELAY + churn; freed += churn) {
-    char *q = wd_malloc(hide_size(churn));
-    if (!CHECK(q != NULL)) return;
-    memset(q, 0x77, churn);
-    wd_free(q);
-  }
-  size_t dropped = 0;
-  for (size_t i = 0; i < N; i += 2) dropped += page_residency(p[i] + n / 2) == 0;
-  CHECKF(dropped == N / 2, "%zu of %d free blocks purged after the delay", dropped, N / 2);
-  size_t wrong = 0;
-  for (size_t i = 1; i < N; i += 2) wrong += pattern_mismatch(p[i], n, i) != SIZE_MAX;
-  CHECKF(wrong == 0, "%zu live blocks changed by the purge", wrong);
-  step("purge");
-  /* Purged blocks are reused like any others. */
-  for (size_t i = 0; i < N; i += 2) {
-    p[i] = wd_malloc(hide_size(n));
-    if (!CHECK(p[i] != NULL)) return;
-    pattern_fill(p[i], n, i);
-  }
-  for (size_t i = 0; i < N; i++) wrong += pattern_mismatch(p[i], n, i) != SIZE_MAX;
-  CHECK(wrong == 0);
-  for (size_t i = 0; i < N; i++) wd_free(p[i]);
-  step("reuse after the purge");
-}
 
 #else /* QUARANTINE_SCENARIOS: no WARDEN_OPTIONS, the build's quarantine */
 
@@ -458,7 +411,6 @@ int main(void) {
   test_chunk_release();
   test_aligned();
   test_resize_in_place();
-  test_purge_after_delay();
 #else
   size_t earlier = 0;
   if (WD_MEDIUM_QUARANTINE_RANDOM > 0) earlier = test_freed_blocks_wait();
