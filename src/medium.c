@@ -46,7 +46,6 @@ _Static_assert(WD_MEDIUM_MAX + CANARY + MB_OVERHEAD + OS_PAGE + MB_MIN <= WHOLE_
                "the largest aligned medium request fits an empty chunk");
 
 typedef struct arena {
-  lock_t lock;
   uint32_t fl_map;                         /* bit fl: sl_map[fl] != 0 */
   uint32_t sl_map[FL_COUNT];               /* bit sl: list (fl, sl) non-empty */
   size_t heads[FL_COUNT][MB_SL_COUNT];     /* encoded, like every link */
@@ -86,7 +85,11 @@ typedef struct arena {
  * it was given on its first request (round robin), and frees go to the
  * owner, whichever thread frees. Each has its own lock: threads on
  * different arenas never wait for each other. */
-static arena_t arenas[WD_MEDIUM_ARENAS] = {[0 ... WD_MEDIUM_ARENAS - 1] = {.lock = LOCK_INIT}};
+static arena_t arenas[WD_MEDIUM_ARENAS];
+/* Apart from their arenas, with the other locks (lock.h). */
+static lock_t arena_locks[WD_MEDIUM_ARENAS] LOCK_FORK_STATE = {[0 ... WD_MEDIUM_ARENAS - 1] = LOCK_INIT};
+
+static inline lock_t *arena_lock(const arena_t *a) { return &arena_locks[a - arenas]; }
 /* Chunks in use, by index in the range; each entry is written under the
  * lock of the arena that owns the chunk. */
 static uint8_t chunk_live[CHUNK_COUNT];
@@ -586,16 +589,16 @@ static void trim(arena_t *a, size_t *c, size_t i, size_t need) {
 }
 
 static void *arena_alloc(arena_t *a, size_t need, size_t want, size_t alignment) {
-  lock_acquire(&a->lock);
+  lock_acquire(arena_lock(a));
   size_t *b = find_block(a, want);
   if (b == NULL) {
     if (!add_chunk(a)) {
-      lock_release(&a->lock);
+      lock_release(arena_lock(a));
       return NULL;
     }
     b = find_block(a, want);
     if (b == NULL) {
-      lock_release(&a->lock);
+      lock_release(arena_lock(a));
       return NULL;
     }
   }
@@ -625,7 +628,7 @@ static void *arena_alloc(arena_t *a, size_t need, size_t want, size_t alignment)
   a->live++;
   a->live_bytes += mb_size(c[i]);
   note_use(a, mb_size(c[i]));
-  lock_release(&a->lock);
+  lock_release(arena_lock(a));
   return &c[i + 2];
 }
 
@@ -712,11 +715,11 @@ static void free_block(arena_t *a, size_t *c, size_t i) {
 static void unlock_pending(arena_t *a, size_t size) {
   a->q_pending++;
   a->q_pending_bytes += size;
-  lock_release(&a->lock);
+  lock_release(arena_lock(a));
 }
 
 static void relock_pending(arena_t *a, size_t size) {
-  lock_acquire(&a->lock);
+  lock_acquire(arena_lock(a));
   a->q_pending--;
   a->q_pending_bytes -= size;
 }
@@ -745,7 +748,7 @@ static void leave_quarantine(arena_t *a, uintptr_t entry) {
 
 void medium_free(void *p) {
   arena_t *a = arena_of(p);
-  lock_acquire(&a->lock);
+  lock_acquire(arena_lock(a));
   size_t i;
   size_t *c = locate(a, p, &i, MISUSE_INVALID_FREE);
   size_t size = mb_size(c[i]);
@@ -773,7 +776,7 @@ void medium_free(void *p) {
   if (random_len == 0) {
     recent_add(a->freed, WD_MEDIUM_FREED_MEMORY, &a->freed_next, (uintptr_t)p, size);
     free_block(a, c, i);
-    lock_release(&a->lock);
+    lock_release(arena_lock(a));
     return;
   }
   a->q_blocks++;
@@ -786,23 +789,23 @@ void medium_free(void *p) {
                            random_below(&a->rng, random_len));
     leave_quarantine(a, out);
   }
-  lock_release(&a->lock);
+  lock_release(arena_lock(a));
 }
 
 size_t medium_usable(const void *p, misuse_t bad) {
   arena_t *a = arena_of(p);
-  lock_acquire(&a->lock);
+  lock_acquire(arena_lock(a));
   size_t i;
   size_t *c = locate(a, p, &i, bad);
   size_t usable = mb_size(c[i]) - MB_OVERHEAD - CANARY;
-  lock_release(&a->lock);
+  lock_release(arena_lock(a));
   return usable;
 }
 
 bool medium_resize(void *p, size_t n) {
   size_t need = mb_block_for(n + CANARY);
   arena_t *a = arena_of(p);
-  lock_acquire(&a->lock);
+  lock_acquire(arena_lock(a));
   size_t i;
   size_t *c = locate(a, p, &i, MISUSE_INVALID_FREE);
   size_t size = mb_size(c[i]);
@@ -830,7 +833,7 @@ bool medium_resize(void *p, size_t n) {
     a->live_bytes = a->live_bytes - size + mb_size(c[i]);
     if (mb_size(c[i]) > size) note_use(a, mb_size(c[i]) - size);
   }
-  lock_release(&a->lock);
+  lock_release(arena_lock(a));
   return done;
 }
 
@@ -960,7 +963,7 @@ static void check_lists(arena_t *a, size_t free_found) {
 }
 
 static void check_arena(arena_t *a) {
-  lock_acquire(&a->lock);
+  lock_acquire(arena_lock(a));
   found_t found = {0, 0, 0, 0};
   size_t chunks = 0, empty = 0;
   for (uint32_t idx = share_first(a); idx < share_first(a) + a->carved; idx++) {
@@ -983,7 +986,7 @@ static void check_arena(arena_t *a) {
   }
   check_lists(a, found.free_blocks);
   check_quarantine(a, &found);
-  lock_release(&a->lock);
+  lock_release(arena_lock(a));
 }
 
 void medium_check(void) {
@@ -993,7 +996,7 @@ void medium_check(void) {
 void medium_add_stats(wd_stats_t *stats) {
   for (unsigned k = 0; k < sealed.medium_arenas; k++) {
     arena_t *a = &arenas[k];
-    lock_acquire(&a->lock);
+    lock_acquire(arena_lock(a));
     stats->medium_live += a->live;
     stats->medium_bytes += a->live_bytes;
     stats->medium_free_blocks += a->free_blocks;
@@ -1003,12 +1006,12 @@ void medium_add_stats(wd_stats_t *stats) {
     stats->medium_retained_bytes += (a->free_pages - a->purged_pages) * OS_PAGE;
     stats->medium_purged_bytes += a->given_back;
     stats->mapped_bytes += a->chunks * CHUNK_BYTES;
-    lock_release(&a->lock);
+    lock_release(arena_lock(a));
   }
 }
 
 static size_t trim_arena(arena_t *a) {
-  lock_acquire(&a->lock);
+  lock_acquire(arena_lock(a));
   size_t released = 0;
   for (uint32_t idx = share_first(a); idx < share_first(a) + a->carved; idx++) {
     if (!chunk_live[idx]) continue;
@@ -1021,7 +1024,7 @@ static size_t trim_arena(arena_t *a) {
   }
   released += purge_all(a);
   a->stuck_pages = 0;
-  lock_release(&a->lock);
+  lock_release(arena_lock(a));
   return released;
 }
 
@@ -1033,17 +1036,17 @@ size_t medium_trim(void) {
 
 /* Always in index order, so that two callers cannot deadlock. */
 void medium_lock_all(void) {
-  for (unsigned k = 0; k < sealed.medium_arenas; k++) lock_acquire(&arenas[k].lock);
+  for (unsigned k = 0; k < sealed.medium_arenas; k++) lock_acquire(&arena_locks[k]);
 }
 
 void medium_unlock_all(void) {
-  for (unsigned k = sealed.medium_arenas; k > 0; k--) lock_release(&arenas[k - 1].lock);
+  for (unsigned k = sealed.medium_arenas; k > 0; k--) lock_release(&arena_locks[k - 1]);
 }
 
 void medium_after_fork_child(void) {
   for (unsigned k = 0; k < sealed.medium_arenas; k++) {
-    lock_reset(&arenas[k].lock);
-    /* The parent's draws must not predict the child's. */
-    random_seed(&arenas[k].rng);
+    /* The rng needs nothing: the child's new random key (heap.c) already
+     * makes its draws unrelated to the parent's. */
+    lock_reset(&arena_locks[k]);
   }
 }

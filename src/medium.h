@@ -66,7 +66,8 @@ void medium_check(void);
 void medium_add_stats(wd_stats_t *stats);
 void medium_lock_all(void);
 void medium_unlock_all(void);
-/* In a forked child: fresh locks and fresh random draws. */
+/* In a forked child: fresh locks (the random key is drawn anew for every
+ * tier, heap.c). */
 void medium_after_fork_child(void);
 
 #endif /* WD_MEDIUM_H */
