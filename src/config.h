@@ -121,7 +121,19 @@
 #endif
 
 #ifndef WD_LARGE_CACHE_ENTRIES
-#define WD_LARGE_CACHE_ENTRIES 16
+#define WD_LARGE_CACHE_ENTRIES 64
+#endif
+
+#ifndef WD_LARGE_CACHE_PEAK_SHIFT
+#define WD_LARGE_CACHE_PEAK_SHIFT 3
+#endif
+
+#ifndef WD_LARGE_CACHE_MAX
+#define WD_LARGE_CACHE_MAX (1UL << 30)
+#endif
+
+#ifndef WD_LARGE_CACHE_WINDOW
+#define WD_LARGE_CACHE_WINDOW 256
 #endif
 
 #ifndef WD_RANDOMIZE
@@ -210,6 +222,12 @@ _Static_assert(WD_LARGE_QUARANTINE_FIFO == 0 || WD_LARGE_QUARANTINE_RANDOM > 0,
 _Static_assert(WD_LARGE_CACHE_BYTES <= (1UL << 32), "the large cache keeps at most 4 GiB");
 _Static_assert(WD_LARGE_CACHE_ENTRIES >= 1 && WD_LARGE_CACHE_ENTRIES <= 256,
                "the large cache has 1 to 256 entries (a budget of 0 turns it off)");
+_Static_assert(WD_LARGE_CACHE_PEAK_SHIFT >= 2 && WD_LARGE_CACHE_PEAK_SHIFT <= 16,
+               "the large cache's margin over the recent peak is a quarter of it to 1/65536");
+_Static_assert(WD_LARGE_CACHE_MAX >= WD_LARGE_CACHE_BYTES && WD_LARGE_CACHE_MAX <= (1UL << 40),
+               "the large cache's ceiling is at least its floor, and at most 1 TiB");
+_Static_assert(WD_LARGE_CACHE_WINDOW >= 16 && WD_LARGE_CACHE_WINDOW <= (1 << 20),
+               "the large tier's recent peak spans 16 to 2^20 allocations and frees per window");
 _Static_assert(WD_RANDOMIZE == 0 || WD_RANDOMIZE == 1, "WD_RANDOMIZE is 0 or 1");
 _Static_assert(WD_SMALL_GUARD_INTERVAL >= 0 && WD_SMALL_GUARD_INTERVAL <= 1024,
                "a guard slab follows every 1 to 1024 slabs, or none (0)");
