@@ -17,9 +17,16 @@
  * | WD_SMALL_QUARANTINE_FIFO    | 64      | 0     | ... then in a FIFO, per class, before reuse    |
  * | WD_LARGE_QUARANTINE_RANDOM  | 16      | 0     | freed large mappings kept inaccessible in a    |
  * | WD_LARGE_QUARANTINE_FIFO    | 16      | 0     | random array, then a FIFO, before unmapping    |
- * | WD_LARGE_CACHE_BYTES        | 32 MiB  | 32 MiB| freed large memory kept committed for reuse:  |
- * |                             |         |       | the anti-thrash budget (0: none; see below)   |
- * | WD_LARGE_CACHE_ENTRIES      | 16      | 16    | freed large mappings kept for reuse, at most  |
+ * | WD_LARGE_CACHE_BYTES        | 32 MiB  | 32 MiB| freed large memory kept for reuse whatever    |
+ * |                             |         |       | the program's peak (0: no cache; see below)   |
+ * | WD_LARGE_CACHE_PEAK_SHIFT   | 3       | 3     | beyond that, live + cached large memory stays |
+ * |                             |         |       | within the recent peak plus 1/2^N of it, the  |
+ * |                             |         |       | cache within 2/2^N of it                      |
+ * | WD_LARGE_CACHE_MAX          | 1 GiB   | 1 GiB | freed large memory kept for reuse, at most    |
+ * | WD_LARGE_CACHE_WINDOW       | 256     | 256   | large allocations and frees per window; the   |
+ * |                             |         |       | recent peak is that of this window and the    |
+ * |                             |         |       | last                                          |
+ * | WD_LARGE_CACHE_ENTRIES      | 64      | 64    | freed large mappings kept for reuse, at most  |
  * | WD_RANDOMIZE                | 1       | 0     | random slot within a slab, random fresh slab   |
  * | WD_SMALL_GUARD_INTERVAL     | 8       | 0     | one inaccessible guard slab after every N      |
  * |                             |         |       | slabs (0: none)                                |
@@ -49,11 +56,20 @@
  * copy) to a fresh guarded mapping that no pointer has seen, while its old
  * addresses stay in the quarantine, inaccessible and empty; without a
  * quarantine the mapping is kept in place, inaccessible. A later large
- * request that fits one (at most twice its size) takes it without a page
- * fault. The oldest entries are unmapped when the budget or the entry count
- * would be exceeded, so a program that churns big buffers keeps at most
- * WD_LARGE_CACHE_BYTES more than it uses, and one that stops freeing holds
- * it until malloc_trim/wd_trim.
+ * request is built from cached pages without a page fault, cleared first:
+ * every region ends on a 2 MiB page-table boundary, so the whole tables it
+ * needs come a table at a time from the tops of cached mappings, and the
+ * partial table below them from a mapping's bottom; what is left of each
+ * stays cached, not a page lost. (A kept-in-place mapping is reused where it
+ * is if it is at most twice the request.) The budget follows the program's
+ * recent peak of live large memory P, the largest in the last one or two
+ * windows of WD_LARGE_CACHE_WINDOW large allocations and frees: live plus
+ * cached stays within P + P/8, the cache within P/4 and WD_LARGE_CACHE_MAX,
+ * and WD_LARGE_CACHE_BYTES is kept whatever P. The oldest entries are
+ * unmapped when the budget or the entry count would be exceeded, and when a
+ * window ends: a program that needs less large memory than it did gives the
+ * rest back within two windows, and one that stops using the large tier
+ * holds what it held until malloc_trim/wd_trim.
  *
  * Small memory goes back to the kernel a slab at a time: after every
  * WD_SMALL_PURGE_DELAY bytes of slots that leave a class's quarantine, the
