@@ -20,9 +20,16 @@
  * |                             |         |       | in each array), so a small heap stays small    |
  * | WD_LARGE_QUARANTINE_RANDOM  | 16      | 0     | freed large mappings kept inaccessible in a    |
  * | WD_LARGE_QUARANTINE_FIFO    | 16      | 0     | random array, then a FIFO, before unmapping    |
- * | WD_LARGE_CACHE_BYTES        | 32 MiB  | 32 MiB| freed large memory kept committed for reuse:  |
- * |                             |         |       | the anti-thrash budget (0: none; see below)   |
- * | WD_LARGE_CACHE_ENTRIES      | 16      | 16    | freed large mappings kept for reuse, at most  |
+ * | WD_LARGE_CACHE_BYTES        | 32 MiB  | 32 MiB| freed large memory kept for reuse whatever    |
+ * |                             |         |       | the program's peak (0: no cache; see below)   |
+ * | WD_LARGE_CACHE_PEAK_SHIFT   | 3       | 3     | beyond that, live + cached large memory stays |
+ * |                             |         |       | within the recent peak plus 1/2^N of it, the  |
+ * |                             |         |       | cache within 2/2^N of it                      |
+ * | WD_LARGE_CACHE_MAX          | 1 GiB   | 1 GiB | freed large memory kept for reuse, at most    |
+ * | WD_LARGE_CACHE_WINDOW       | 256     | 256   | large allocations and frees per window; the   |
+ * |                             |         |       | recent peak is that of this window and the    |
+ * |                             |         |       | last                                          |
+ * | WD_LARGE_CACHE_ENTRIES      | 64      | 64    | freed large mappings kept for reuse, at most  |
  * | WD_RANDOMIZE                | 1       | 0     | random slot within a slab, random fresh slab   |
  * | WD_SMALL_GUARD_INTERVAL     | 8       | 0     | one inaccessible guard slab after every N      |
  * |                             |         |       | slabs (0: none)                                |
@@ -55,11 +62,20 @@
  * copy) to a fresh guarded mapping that no pointer has seen, while its old
  * addresses stay in the quarantine, inaccessible and empty; without a
  * quarantine the mapping is kept in place, inaccessible. A later large
- * request that fits one (at most twice its size) takes it without a page
- * fault. The oldest entries are unmapped when the budget or the entry count
- * would be exceeded, so a program that churns big buffers keeps at most
- * WD_LARGE_CACHE_BYTES more than it uses, and one that stops freeing holds
- * it until malloc_trim/wd_trim.
+ * request is built from cached pages without a page fault, cleared first:
+ * every region ends on a 2 MiB page-table boundary, so the whole tables it
+ * needs come a table at a time from the tops of cached mappings, and the
+ * partial table below them from a mapping's bottom; what is left of each
+ * stays cached, not a page lost. (A kept-in-place mapping is reused where it
+ * is if it is at most twice the request.) The budget follows the program's
+ * recent peak of live large memory P, the largest in the last one or two
+ * windows of WD_LARGE_CACHE_WINDOW large allocations and frees: live plus
+ * cached stays within P + P/8, the cache within P/4 and WD_LARGE_CACHE_MAX,
+ * and WD_LARGE_CACHE_BYTES is kept whatever P. The oldest entries are
+ * unmapped when the budget or the entry count would be exceeded, and when a
+ * window ends: a program that needs less large memory than it did gives the
+ * rest back within two windows, and one that stops using the large tier
+ * holds what it held until malloc_trim/wd_trim.
  *
  * Small memory goes back to the kernel a slab at a time: after every
  * WD_SMALL_PURGE_DELAY bytes of slots that leave a class's quarantine, the
@@ -140,7 +156,19 @@
 #endif
 
 #ifndef WD_LARGE_CACHE_ENTRIES
-#define WD_LARGE_CACHE_ENTRIES 16
+#define WD_LARGE_CACHE_ENTRIES 64
+#endif
+
+#ifndef WD_LARGE_CACHE_PEAK_SHIFT
+#define WD_LARGE_CACHE_PEAK_SHIFT 3
+#endif
+
+#ifndef WD_LARGE_CACHE_MAX
+#define WD_LARGE_CACHE_MAX (1UL << 30)
+#endif
+
+#ifndef WD_LARGE_CACHE_WINDOW
+#define WD_LARGE_CACHE_WINDOW 256
 #endif
 
 #ifndef WD_RANDOMIZE
@@ -244,6 +272,12 @@ _Static_assert(WD_LARGE_QUARANTINE_FIFO == 0 || WD_LARGE_QUARANTINE_RANDOM > 0,
 _Static_assert(WD_LARGE_CACHE_BYTES <= (1UL << 32), "the large cache keeps at most 4 GiB");
 _Static_assert(WD_LARGE_CACHE_ENTRIES >= 1 && WD_LARGE_CACHE_ENTRIES <= 256,
                "the large cache has 1 to 256 entries (a budget of 0 turns it off)");
+_Static_assert(WD_LARGE_CACHE_PEAK_SHIFT >= 2 && WD_LARGE_CACHE_PEAK_SHIFT <= 16,
+               "the large cache's margin over the recent peak is a quarter of it to 1/65536");
+_Static_assert(WD_LARGE_CACHE_MAX >= WD_LARGE_CACHE_BYTES && WD_LARGE_CACHE_MAX <= (1UL << 40),
+               "the large cache's ceiling is at least its floor, and at most 1 TiB");
+_Static_assert(WD_LARGE_CACHE_WINDOW >= 16 && WD_LARGE_CACHE_WINDOW <= (1 << 20),
+               "the large tier's recent peak spans 16 to 2^20 allocations and frees per window");
 _Static_assert(WD_RANDOMIZE == 0 || WD_RANDOMIZE == 1, "WD_RANDOMIZE is 0 or 1");
 _Static_assert(WD_SMALL_GUARD_INTERVAL >= 0 && WD_SMALL_GUARD_INTERVAL <= 1024,
                "a guard slab follows every 1 to 1024 slabs, or none (0)");

@@ -15,6 +15,9 @@
 #include "sealed.h"
 
 #define GUARD OS_PAGE
+/* Every region ends on a page-table boundary, so that the pages of any two
+ * are congruent and move between them a table at a time (os.h). */
+#define TABLE OS_TABLE_SPAN
 #define INITIAL_CAPACITY 256
 #define Q_RANDOM_CAP (WD_LARGE_QUARANTINE_RANDOM > 0 ? WD_LARGE_QUARANTINE_RANDOM : 1)
 #define Q_FIFO_CAP (WD_LARGE_QUARANTINE_FIFO > 0 ? WD_LARGE_QUARANTINE_FIFO : 1)
@@ -26,16 +29,30 @@ typedef struct record {
   size_t map_size;
 } record_t;
 
-/* A freed mapping kept for reuse. Pages before `held` have no memory; the
- * ones from there to the end guard may. */
+/* A freed mapping kept for reuse. Only the pages from `held` to `top` may
+ * have memory; the rest, up to the guards, is inaccessible and empty. An
+ * open entry's `top` is on a table boundary; a kept-in-place one's is its
+ * end guard. */
 typedef struct cached {
   uintptr_t map;
   size_t map_size;
   uintptr_t held;
+  uintptr_t top;
   uintptr_t ptr; /* the freed allocation, when kept at its own address; else 0 */
   size_t size;   /* its requested size, for naming a double free */
   bool open;     /* read-write (moved where no pointer reaches) or inaccessible */
 } cached_t;
+
+/* A cached entry taken for a new allocation: whole tables from the top of
+ * its pages (a kept-in-place entry: all of them) and less than a table's
+ * span from the bottom, moved to top_dst and bottom_dst (0 until they are). */
+typedef struct piece {
+  cached_t c;
+  size_t top_take;
+  size_t bottom_take;
+  uintptr_t top_dst;
+  uintptr_t bottom_dst;
+} piece_t;
 
 /* The table lives in its own mapping, away from user data; it is an open
  * addressing hash table with linear probing and no tombstones (removal
@@ -62,6 +79,12 @@ static struct {
   cached_t cache[WD_LARGE_CACHE_ENTRIES];
   size_t cache_count;
   size_t cache_bytes;
+  /* The most live bytes in this window of WD_LARGE_CACHE_WINDOW large
+   * allocations and frees and in the last one: the program's recent peak,
+   * which sets the cache's budget. */
+  size_t peak_now;
+  size_t peak_last;
+  size_t window_ops;
   bool cannot_move; /* this kernel has no os_move: mappings stay where they are */
 } large = {.lock = LOCK_INIT};
 
@@ -144,7 +167,25 @@ static uintptr_t placement(uintptr_t map, size_t region, size_t n, size_t alignm
   return align_down(end - align_up(n, 16), alignment < 16 ? 16 : alignment);
 }
 
-static size_t held_bytes(const cached_t *c) { return c->map + c->map_size - GUARD - c->held; }
+static size_t held_bytes(const cached_t *c) { return c->top - c->held; }
+
+static size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
+static size_t max_size(size_t a, size_t b) { return a > b ? a : b; }
+
+/* A mapping of `region` bytes between two guard pages, the region ending on
+ * a table boundary; NULL when the kernel refuses. */
+static char *reserve_block(size_t region) {
+  size_t map_size = region + 2 * GUARD;
+  size_t span = map_size + TABLE - OS_PAGE;
+  if (map_size < region || span < map_size) return NULL;
+  char *raw = os_reserve(span);
+  if (raw == NULL) return NULL;
+  uintptr_t map = align_up((uintptr_t)raw + GUARD + region, TABLE) - region - GUARD;
+  uintptr_t tail = map + map_size, raw_end = (uintptr_t)raw + span;
+  if (map > (uintptr_t)raw) os_release(raw, map - (uintptr_t)raw);
+  if (raw_end > tail) os_release((void *)tail, raw_end - tail);
+  return (char *)map;
+}
 
 static void remember_freed(uintptr_t ptr, size_t size) {
   recent_add(large.freed, WD_LARGE_FREED_MEMORY, &large.freed_next, ptr, size);
@@ -159,15 +200,65 @@ static cached_t cache_take(size_t k) {
   return c;
 }
 
+static size_t recent_peak(void) { return max_size(large.peak_now, large.peak_last); }
+
+/* What the cache may hold, from the program's recent peak of live large
+ * bytes and a margin of 1/2^WD_LARGE_CACHE_PEAK_SHIFT of it: what takes the
+ * program back to its peak plus the margin, so that live and cached bytes
+ * together stay within that, but never more than twice the margin (a
+ * program that needs less than it did gives the rest back) nor
+ * WD_LARGE_CACHE_MAX; and WD_LARGE_CACHE_BYTES whatever the peak. */
+static size_t budget(void) {
+  if (WD_LARGE_CACHE_BYTES == 0) return 0;
+  size_t peak = recent_peak(), margin = peak >> WD_LARGE_CACHE_PEAK_SHIFT;
+  size_t spare = peak > large.bytes ? peak - large.bytes : 0;
+  size_t most = min_size(2 * margin, WD_LARGE_CACHE_MAX);
+  return max_size(min_size(spare + margin, most), WD_LARGE_CACHE_BYTES);
+}
+
+/* The most budget() can be until the next window starts: the peak only
+ * grows within a window. */
+static size_t budget_bound(void) {
+  size_t margin = recent_peak() >> WD_LARGE_CACHE_PEAK_SHIFT;
+  return max_size(min_size(2 * margin, WD_LARGE_CACHE_MAX), WD_LARGE_CACHE_BYTES);
+}
+
+static void cache_evict_oldest(void) {
+  cached_t old = cache_take(0);
+  if (old.ptr != 0) remember_freed(old.ptr, old.size);
+  os_release((void *)old.map, old.map_size);
+}
+
+/* Unmaps the oldest entries until the cache holds at most `keep` bytes;
+ * returns the bytes they could hold. */
+static size_t cache_shrink(size_t keep) {
+  size_t released = 0;
+  while (large.cache_count > 0 && large.cache_bytes > keep) {
+    released += held_bytes(&large.cache[0]);
+    cache_evict_oldest();
+  }
+  return released;
+}
+
+/* Counts a large allocation or free, after it changed the live bytes. When
+ * a window ends, a peak two windows old no longer counts, and the cache
+ * gives back what the lower budget no longer allows: a program whose need
+ * for large memory fell keeps only what it needs now. */
+static void tick(void) {
+  if (large.bytes > large.peak_now) large.peak_now = large.bytes;
+  if (++large.window_ops < WD_LARGE_CACHE_WINDOW) return;
+  large.window_ops = 0;
+  large.peak_last = large.peak_now;
+  large.peak_now = large.bytes;
+  cache_shrink(budget());
+}
+
 /* Makes room for an entry holding `bytes`, unmapping the oldest entries;
  * false if the budget could never hold it. */
 static bool cache_room(size_t bytes) {
-  if (bytes > WD_LARGE_CACHE_BYTES) return false;
-  while (large.cache_count == WD_LARGE_CACHE_ENTRIES || large.cache_bytes + bytes > WD_LARGE_CACHE_BYTES) {
-    cached_t old = cache_take(0);
-    if (old.ptr != 0) remember_freed(old.ptr, old.size);
-    os_release((void *)old.map, old.map_size);
-  }
+  size_t limit = budget();
+  if (bytes > limit) return false;
+  while (large.cache_count == WD_LARGE_CACHE_ENTRIES || large.cache_bytes + bytes > limit) cache_evict_oldest();
   return true;
 }
 
@@ -176,96 +267,237 @@ static void cache_put(cached_t c) {
   large.cache_bytes += held_bytes(&c);
 }
 
-/* Takes the cached mapping that saves the most page faults for `region`
- * bytes: the smallest with room, if it is at most twice that (a bigger one
- * would hold its excess pages only to drop them), else the biggest smaller
- * one that holds at least a quarter of it (its pages move to a wider
- * mapping). */
-static bool cache_fit(size_t region, cached_t *out) {
-  size_t best = SIZE_MAX, best_region = SIZE_MAX, grow = SIZE_MAX, grow_held = 0;
+/* The kept-in-place entry (see cache_in_place) that can serve `region`
+ * bytes at its own address: the smallest with room, if it is at most twice
+ * that (a bigger one would hold its excess pages only to drop them). */
+static bool cache_fit_in_place(size_t region, cached_t *out) {
+  size_t best = SIZE_MAX, best_region = SIZE_MAX;
   for (size_t k = 0; k < large.cache_count; k++) {
     size_t have = large.cache[k].map_size - 2 * GUARD;
-    size_t held = held_bytes(&large.cache[k]);
-    if (have >= region && have / 2 <= region && have < best_region) {
+    if (!large.cache[k].open && have >= region && have / 2 <= region && have < best_region) {
       best = k;
       best_region = have;
-    } else if (have < region && held >= region / 4 && held > grow_held && !large.cannot_move) {
-      grow = k;
-      grow_held = held;
     }
   }
-  if (best == SIZE_MAX) best = grow;
   if (best == SIZE_MAX) return false;
   *out = cache_take(best);
   return true;
 }
 
-/* Readies a cached mapping for an allocation that needs the last `region`
- * bytes before its end guard. A wider one keeps its pages in front, without
- * memory and inaccessible, like a wider guard; a narrower one has its pages
- * moved to the end of a new mapping of the right size and is unmapped. */
-static bool reuse(cached_t *c, size_t region) {
-  uintptr_t end = c->map + c->map_size - GUARD;
-  if (c->map_size - 2 * GUARD < region) {
-    size_t map_size = region + 2 * GUARD;
-    char *map = os_reserve(map_size);
-    if (map == NULL) return false;
-    size_t bytes = held_bytes(c);
-    if (os_move((void *)c->held, map + GUARD + region - bytes, bytes) != 0 || !os_commit(map + GUARD, region)) {
-      os_release(map, map_size);
-      return false;
+static size_t whole_tables(const cached_t *c) { return align_down(held_bytes(c), TABLE); }
+
+/* Takes out of the cache the entries whose pages will make up the last
+ * `need` bytes of a new region, which ends on a table boundary. Its whole
+ * tables come from the tops of open entries, whose tops are on boundaries
+ * too, so they land congruent and move a table at a time: the entry with
+ * the fewest that has them all, else the one with the most, and so on.
+ * The partial table below them comes from the bottom of the piece or entry
+ * with the fewest pages that has it (a page-by-page move, as any partial
+ * table is): so no entry is ever cut where it would leave pages stranded
+ * off a boundary. With no open entry at all, a kept-in-place entry smaller
+ * than `need` is moved whole. Fresh pages make up what is missing. Returns
+ * how many pieces there are. */
+static size_t cache_pick(size_t need, piece_t *pieces) {
+  if (large.cannot_move) return 0;
+  size_t n = 0, tables = align_down(need, TABLE), rest = need - tables;
+  while (tables > 0) {
+    size_t fit = SIZE_MAX, fit_have = SIZE_MAX, big = SIZE_MAX, big_have = 0;
+    for (size_t k = 0; k < large.cache_count; k++) {
+      size_t have = large.cache[k].open ? whole_tables(&large.cache[k]) : 0;
+      if (have >= tables && have < fit_have) {
+        fit = k;
+        fit_have = have;
+      } else if (have > big_have) {
+        big = k;
+        big_have = have;
+      }
     }
-    os_release((void *)c->map, c->map_size);
-    *c = (cached_t){(uintptr_t)map, map_size, (uintptr_t)map + GUARD, c->ptr, c->size, true};
-    return true;
+    if (fit == SIZE_MAX) fit = big;
+    if (fit == SIZE_MAX) break;
+    cached_t c = cache_take(fit);
+    size_t take = min_size(whole_tables(&c), tables);
+    pieces[n++] = (piece_t){c, take, 0, 0, 0};
+    tables -= take;
   }
-  uintptr_t start = end - region;
-  if (start > c->held) os_decommit((void *)c->held, start - c->held);
-  if (!c->open) return os_commit((void *)start, region);
-  return start >= c->held || os_commit((void *)start, c->held - start);
+  if (rest > 0) {
+    size_t best = SIZE_MAX, best_left = SIZE_MAX;
+    bool taken = false;
+    for (size_t i = 0; i < n; i++) {
+      size_t left = held_bytes(&pieces[i].c) - pieces[i].top_take;
+      if (left >= rest && left < best_left) {
+        best = i;
+        best_left = left;
+        taken = true;
+      }
+    }
+    for (size_t k = 0; k < large.cache_count; k++) {
+      size_t left = held_bytes(&large.cache[k]);
+      if (large.cache[k].open && left >= rest && left < best_left) {
+        best = k;
+        best_left = left;
+        taken = false;
+      }
+    }
+    if (best != SIZE_MAX && taken) pieces[best].bottom_take = rest;
+    if (best != SIZE_MAX && !taken) pieces[n++] = (piece_t){cache_take(best), 0, rest, 0, 0};
+  }
+  if (n == 0) {
+    size_t part = SIZE_MAX, part_bytes = 0;
+    for (size_t k = 0; k < large.cache_count; k++) {
+      size_t bytes = held_bytes(&large.cache[k]);
+      if (!large.cache[k].open && bytes < need && bytes > part_bytes) {
+        part = k;
+        part_bytes = bytes;
+      }
+    }
+    if (part != SIZE_MAX) pieces[n++] = (piece_t){cache_take(part), part_bytes, 0, 0, 0};
+  }
+  /* Their addresses will not hold them again. */
+  for (size_t i = 0; i < n; i++) {
+    if (pieces[i].c.ptr != 0) remember_freed(pieces[i].c.ptr, pieces[i].c.size);
+  }
+  return n;
 }
 
+/* Moves `bytes` of a piece's pages from `from` to `to`, in a region being
+ * built; pages kept in place arrive inaccessible and are opened. False if
+ * the kernel could not: then nothing moved, or, if opening failed, the
+ * pages are gone. */
+static bool move_in(cached_t *c, uintptr_t from, uintptr_t to, size_t bytes) {
+  if (os_move((void *)from, (void *)to, bytes) != 0) return false;
+  if (c->open || os_commit((void *)to, bytes)) return true;
+  os_decommit((void *)to, bytes);
+  c->top = c->held;
+  return false;
+}
+
+/* Moves a piece's top take to just below `*fill`, lowering it, and its
+ * bottom take to `low`. What is left of the entry keeps its pages between
+ * `held` and `top`; the ranges moved out of it become inaccessible again. */
+static void piece_move(piece_t *p, uintptr_t *fill, uintptr_t low) {
+  cached_t *c = &p->c;
+  uintptr_t old_held = c->held, old_top = c->top;
+  if (p->top_take != 0) {
+    uintptr_t from = c->top - p->top_take, to = *fill - p->top_take;
+    if (move_in(c, from, to, p->top_take)) {
+      p->top_dst = to;
+      *fill = to;
+      c->top = from;
+    }
+  }
+  if (p->bottom_take != 0 && c->top > c->held && move_in(c, c->held, low, p->bottom_take)) {
+    p->bottom_dst = low;
+    c->held += p->bottom_take;
+  }
+  if (c->top <= c->held) {
+    c->top = c->held; /* nothing left: the caller unmaps it */
+    return;
+  }
+  if (c->top < old_top) os_decommit((void *)c->top, old_top - c->top);
+  if (c->held > old_held) os_decommit((void *)old_held, c->held - old_held);
+}
+
+/* Clears what a piece brought from its last owner, from `ptr` on. */
+static void piece_zero(const piece_t *p, uintptr_t ptr) {
+  uintptr_t dst[2] = {p->top_dst, p->bottom_dst};
+  size_t len[2] = {p->top_take, p->bottom_take};
+  for (size_t i = 0; i < 2; i++) {
+    uintptr_t from = dst[i] > ptr ? dst[i] : ptr;
+    if (dst[i] != 0 && dst[i] + len[i] > from) memset((void *)from, 0, dst[i] + len[i] - from);
+  }
+}
+
+/* Readies a kept-in-place mapping for an allocation that needs the last
+ * `region` bytes before its end guard: its pages in front of them go back
+ * to the kernel and stay inaccessible, like a wider guard. */
+static bool reuse_in_place(const cached_t *c, size_t region) {
+  uintptr_t start = c->top - region;
+  if (start > c->held) os_decommit((void *)c->held, start - c->held);
+  return os_commit((void *)start, region);
+}
+
+/* A kept-in-place mapping that fits is used where it is; otherwise a new
+ * mapping gets, at the end of its region, the pages of the cached pieces
+ * that reach, and fresh pages below them. */
 void *large_alloc(size_t n, size_t alignment, bool zero) {
   size_t rounded = align_up(n, 16);
   size_t slack = alignment > OS_PAGE ? alignment - OS_PAGE : 0;
   if (rounded < n || rounded + slack < rounded || rounded + slack > SIZE_MAX / 2) return NULL;
   size_t region = align_up(rounded + slack, OS_PAGE);
+  /* The bytes from the allocation's first page to the end of its region:
+   * for alignments up to a table's span they do not depend on where the
+   * region lands, since it ends on a table boundary. */
+  size_t need = alignment <= TABLE ? align_up(align_up(rounded, alignment < 16 ? 16 : alignment), OS_PAGE) : region;
+  WD_ASSERT(need <= region);
   cached_t c;
+  piece_t pieces[WD_LARGE_CACHE_ENTRIES];
+  size_t count = 0;
   lock_acquire(&large.lock);
-  bool hit = cache_fit(region, &c);
+  bool took = cache_fit_in_place(region, &c), in_place = took;
+  if (!took) count = cache_pick(need, pieces);
   lock_release(&large.lock);
-  char *map;
-  size_t map_size;
-  if (hit && reuse(&c, region)) {
-    map = (char *)c.map;
-    map_size = c.map_size;
-  } else {
-    if (hit) os_release((void *)c.map, c.map_size);
-    hit = false;
-    map_size = region + 2 * GUARD;
-    map = os_reserve(map_size);
-    if (map == NULL) return NULL;
-    if (!os_commit(map + GUARD, region)) {
-      os_release(map, map_size);
-      return NULL;
+  char *map = NULL;
+  size_t map_size = region + 2 * GUARD;
+  uintptr_t end = 0, fill = 0;
+  bool ready = false;
+  if (in_place) {
+    if (reuse_in_place(&c, region)) {
+      map = (char *)c.map;
+      map_size = c.map_size;
+      ready = true;
+    } else {
+      os_release((void *)c.map, c.map_size);
+      in_place = false;
     }
   }
-  record_t r = {placement((uintptr_t)map, map_size - 2 * GUARD, n, alignment), n, (uintptr_t)map, map_size};
+  if (!ready) map = reserve_block(region);
+  if (map != NULL) {
+    end = (uintptr_t)map + map_size - GUARD;
+    fill = end;
+  }
+  /* The pages below the allocation's first, if any (alignment), stay
+   * inaccessible like a wider guard. */
+  uintptr_t low = end - need, covered = low;
+  for (size_t i = 0; i < count; i++) {
+    if (map == NULL) pieces[i].c.top = pieces[i].c.held;
+    if (map != NULL) piece_move(&pieces[i], &fill, low);
+    if (pieces[i].bottom_dst != 0) covered = low + pieces[i].bottom_take;
+    /* What is left of an entry goes back below; an empty one is unmapped. */
+    if (pieces[i].c.top == pieces[i].c.held) os_release((void *)pieces[i].c.map, pieces[i].c.map_size);
+  }
+  if (map != NULL && !ready) ready = fill <= covered || os_commit((void *)covered, fill - covered);
+  uintptr_t ptr = map != NULL ? placement((uintptr_t)map, map_size - 2 * GUARD, n, alignment) : 0;
+  WD_ASSERT(map == NULL || in_place || end - align_down(ptr, OS_PAGE) == need ||
+            (alignment > TABLE && end - align_down(ptr, OS_PAGE) < need));
   /* Reused pages hold what the last owner left there; the default build
-   * lets no freed data reach a new owner, as with small slots. */
-  if (hit && (zero || sealed.options.zero_on_free)) memset((void *)r.ptr, 0, r.map + map_size - GUARD - r.ptr);
+   * lets no freed data reach a new owner, as with small slots. Fresh pages
+   * read as zero and are not touched. */
+  if (ready && (zero || sealed.options.zero_on_free)) {
+    if (in_place) memset((void *)ptr, 0, end - ptr);
+    for (size_t i = 0; i < count; i++) piece_zero(&pieces[i], ptr);
+  }
+  record_t r = {ptr, n, (uintptr_t)map, map_size};
   lock_acquire(&large.lock);
+  for (size_t i = 0; i < count; i++) {
+    if (pieces[i].c.top == pieces[i].c.held) continue;
+    if (cache_room(held_bytes(&pieces[i].c))) {
+      cache_put(pieces[i].c);
+    } else {
+      os_release((void *)pieces[i].c.map, pieces[i].c.map_size);
+    }
+  }
   /* A freed allocation kept at its own address that moved away leaves its
    * address for the double-free memory. */
-  if (hit && c.ptr != 0 && c.ptr != r.ptr) remember_freed(c.ptr, c.size);
-  if ((large.count + 1) * 2 > large.capacity && !grow()) {
+  if (took && (!ready || c.ptr != r.ptr)) remember_freed(c.ptr, c.size);
+  if (!ready || ((large.count + 1) * 2 > large.capacity && !grow())) {
     lock_release(&large.lock);
-    os_release(map, map_size);
+    if (map != NULL) os_release(map, map_size);
     return NULL;
   }
   place(large.table, large.capacity, r);
   large.count++;
   large.bytes += map_size - 2 * GUARD;
+  tick();
   lock_release(&large.lock);
   return (void *)r.ptr;
 }
@@ -295,8 +527,6 @@ _Noreturn static void report_unknown(const void *p, misuse_t bad) {
   report_fatal(bad, p, REPORT_OUTSIDE);
 }
 
-static size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
-
 /* Puts a freed mapping, already inaccessible and empty, in quarantine;
  * returns the one that leaves it (ptr 0 if none). */
 static record_t quarantine(record_t r, size_t random_len) {
@@ -317,8 +547,10 @@ static record_t quarantine(record_t r, size_t random_len) {
 static void cache_move(const record_t *r) {
   uintptr_t held = align_down(r->ptr, OS_PAGE);
   size_t bytes = r->map + r->map_size - GUARD - held;
-  if (large.cannot_move || !cache_room(bytes)) return;
-  char *to = os_reserve(bytes + 2 * GUARD);
+  /* An empty allocation (aligned_alloc(a, 0)) has no pages to keep; the
+   * kernel would refuse to move none, as it does when it cannot move any. */
+  if (bytes == 0 || large.cannot_move || !cache_room(bytes)) return;
+  char *to = reserve_block(bytes);
   if (to == NULL) return;
   int err = os_move((void *)held, to + GUARD, bytes);
   if (err != 0) {
@@ -326,7 +558,8 @@ static void cache_move(const record_t *r) {
     if (err == EINVAL) large.cannot_move = true;
     return;
   }
-  cache_put((cached_t){(uintptr_t)to, bytes + 2 * GUARD, (uintptr_t)to + GUARD, 0, 0, true});
+  cache_put((cached_t){(uintptr_t)to, bytes + 2 * GUARD, (uintptr_t)to + GUARD, (uintptr_t)to + GUARD + bytes, 0, 0,
+                       true});
 }
 
 /* Keeps a freed mapping at its own addresses, inaccessible, when there is no
@@ -335,7 +568,7 @@ static bool cache_in_place(const record_t *r) {
   uintptr_t held = align_down(r->ptr, OS_PAGE);
   if (!cache_room(r->map + r->map_size - GUARD - held)) return false;
   os_protect_none((void *)(r->map + GUARD), r->map_size - 2 * GUARD);
-  cache_put((cached_t){r->map, r->map_size, held, r->ptr, r->size, false});
+  cache_put((cached_t){r->map, r->map_size, held, r->map + r->map_size - GUARD, r->ptr, r->size, false});
   return true;
 }
 
@@ -347,6 +580,7 @@ void large_free(void *p) {
   erase(found);
   large.count--;
   large.bytes -= r.map_size - 2 * GUARD;
+  tick();
   size_t random_len = min_size(sealed.options.large_quarantine, WD_LARGE_QUARANTINE_RANDOM);
   record_t out = r;
   if (random_len == 0) {
@@ -424,14 +658,17 @@ void large_check(void) {
   size_t cached = 0;
   for (size_t k = 0; k < large.cache_count; k++) {
     const cached_t *c = &large.cache[k];
+    uintptr_t end = c->map + c->map_size - GUARD;
     bool sound = c->map % OS_PAGE == 0 && c->map_size % OS_PAGE == 0 && c->map_size >= 3 * GUARD &&
-                 c->held % OS_PAGE == 0 && c->held >= c->map + GUARD && c->held <= c->map + c->map_size - GUARD &&
+                 c->held % OS_PAGE == 0 && c->held >= c->map + GUARD &&
+                 (c->open ? c->held < c->top && c->top % TABLE == 0 && c->top <= end
+                          : c->held <= c->top && c->top == end) &&
                  (c->ptr == 0) == c->open && os_is_mapped((void *)c->map, c->map_size) &&
                  (c->ptr == 0 || find(c->ptr) == NULL);
     if (!sound) report_check_failed("large cache entry well formed", (void *)c->map, REPORT_LARGE(c->size));
     cached += held_bytes(c);
   }
-  if (cached != large.cache_bytes || cached > WD_LARGE_CACHE_BYTES) {
+  if (cached != large.cache_bytes || cached > budget_bound()) {
     report_check_failed("large cache within its budget", NULL, REPORT_LARGE(0));
   }
   lock_release(&large.lock);
@@ -448,13 +685,7 @@ void large_add_stats(wd_stats_t *stats) {
 
 size_t large_trim(size_t keep) {
   lock_acquire(&large.lock);
-  size_t released = 0;
-  while (large.cache_count > 0 && large.cache_bytes > keep) {
-    released += held_bytes(&large.cache[0]);
-    cached_t c = cache_take(0);
-    if (c.ptr != 0) remember_freed(c.ptr, c.size);
-    os_release((void *)c.map, c.map_size);
-  }
+  size_t released = cache_shrink(keep);
   lock_release(&large.lock);
   return released;
 }

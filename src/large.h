@@ -3,8 +3,8 @@
  * on each side, recorded in an out-of-line table. The allocation ends as
  * close to the end guard as its alignment allows, so an overflow faults at
  * once. A freed mapping is inaccessible at once; its pages are kept for
- * reuse within a budget (config.h, WD_LARGE_CACHE_BYTES) or go back to the
- * kernel.
+ * reuse within a budget that follows the program's recent peak (config.h,
+ * the large cache) or go back to the kernel.
  */
 #ifndef WD_LARGE_H
 #define WD_LARGE_H
@@ -35,7 +35,7 @@ size_t large_usable(const void *p, size_t *requested, misuse_t bad);
 /* Resizes in place when the new size needs the same pages; false otherwise. */
 bool large_resize(void *p, size_t n);
 
-/* Unmaps cached mappings (see WD_LARGE_CACHE_BYTES), oldest first, until
+/* Unmaps cached mappings (config.h, the large cache), oldest first, until
  * they hold at most `keep` bytes; returns the bytes they could hold. */
 size_t large_trim(size_t keep);
 

@@ -12,6 +12,14 @@
 
 #define OS_PAGE 4096UL
 
+/* The span one last-level page table maps. os_move moves a whole table, not
+ * its entries, for each span the source and destination both cover from
+ * boundary to boundary; that needs them congruent modulo the span. Where
+ * the hypervisor shadows page tables, a page whose entry was moved or
+ * rewritten costs about as much on its next touch as a fresh page fault,
+ * and a page whose table was moved costs nothing. */
+#define OS_TABLE_SPAN (512 * OS_PAGE)
+
 /* Reserves `size` bytes of address space with no access and no commit
  * charge, where the kernel chooses but never inside a claimed range
  * (os_claim). Returns NULL when the kernel refuses. */

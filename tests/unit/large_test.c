@@ -2,7 +2,8 @@
  * The large tier: one mapping per allocation, ending at a guard page, with
  * its record in an out-of-line table. A freed mapping is inaccessible at
  * once and unmapped when it leaves the quarantine; its pages are cached for
- * reuse within a budget (moved elsewhere when there is a quarantine).
+ * reuse within a budget that follows the program's recent peak (moved
+ * elsewhere when there is a quarantine).
  */
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -266,10 +267,19 @@ static void test_cache_reuse(void) {
   heap_check();
 }
 
+/* Enough large allocations and frees of one small block that the large
+ * tier's recent peak is the live bytes now: the two windows it remembers
+ * hold nothing bigger. */
+static void forget_peak(void) {
+  for (size_t i = 0; i <= WD_LARGE_CACHE_WINDOW; i++) wd_free(wd_malloc(hide_size(FIRST_LARGE)));
+}
+
 /* However much is freed, the cache holds no more than its budget, and what
- * it holds is really resident memory that a trim gives back. */
+ * it holds is really resident memory that a trim gives back. With no
+ * bigger peak in memory the budget is its floor. */
 static void test_cache_budget(void) {
   wd_trim();
+  forget_peak();
   enum { N = 40 };
   static char *p[N];
   const size_t n = 2 * MIB + 100;
@@ -290,6 +300,143 @@ static void test_cache_budget(void) {
   size_t trimmed = resident_bytes();
   CHECKF(rss > trimmed && rss - trimmed >= s.large_cached_bytes - MIB, "resident %zu -> %zu, %zu cached", rss,
          trimmed, s.large_cached_bytes);
+  heap_check();
+}
+
+/* Freed pages are kept beyond the budget's floor when the program's peak
+ * calls for it (never more than a quarter of that peak), served again
+ * without page faults, and given back once the peak is two windows of
+ * allocations and frees old. */
+static void test_cache_follows_peak(void) {
+  wd_trim();
+  forget_peak();
+  /* A peak big enough that a quarter of it is two blocks over the floor. */
+  const size_t n = 4 * MIB;
+  enum { N = (((size_t)WD_LARGE_CACHE_BYTES + 8 * MIB) << (WD_LARGE_CACHE_PEAK_SHIFT - 1)) / (4 * MIB) + 1 };
+  static char *p[N];
+  /* Written, so that what the cache keeps is resident memory. */
+  for (size_t i = 0; i < N; i++) {
+    p[i] = wd_malloc(hide_size(n));
+    if (!CHECK(p[i] != NULL)) return;
+    memset(p[i], 1, n);
+  }
+  size_t freed = 0;
+  while (freed * n < WD_LARGE_CACHE_BYTES + 4 * n) wd_free(p[freed++]);
+  wd_stats_t s = stats();
+  CHECKF(s.large_cached_bytes > WD_LARGE_CACHE_BYTES, "cached %zu of %zu freed, under a peak of %zu",
+         s.large_cached_bytes, freed * n, (size_t)N * n);
+  CHECKF(s.large_cached_bytes <= (size_t)N * n / 4, "cached %zu, over a quarter of a peak of %zu",
+         s.large_cached_bytes, (size_t)N * n);
+  heap_check();
+  long faults = minor_faults();
+  char *q = wd_malloc(hide_size(n));
+  if (!CHECK(q != NULL)) return;
+  memset(q, 2, n);
+  long taken = minor_faults() - faults;
+  CHECKF(taken < (long)(n / PAGE / 4), "%ld page faults for a block of cached pages", taken);
+  wd_free(q);
+  for (size_t i = freed; i < N; i++) wd_free(p[i]);
+  size_t cached = stats().large_cached_bytes, rss = resident_bytes();
+  CHECKF(cached > WD_LARGE_CACHE_BYTES, "cached %zu once all is freed", cached);
+  forget_peak();
+  s = stats();
+  CHECKF(s.large_cached_bytes <= WD_LARGE_CACHE_BYTES, "cached %zu two windows after a peak of %zu",
+         s.large_cached_bytes, (size_t)N * n);
+  size_t now = resident_bytes();
+  CHECKF(rss > now && rss - now + MIB >= cached - s.large_cached_bytes, "resident %zu -> %zu, cached %zu -> %zu", rss,
+         now, cached, s.large_cached_bytes);
+  heap_check();
+}
+
+#if WD_LARGE_QUARANTINE_RANDOM > 0
+/* Checks a block of n bytes built from cached pages: nothing of the pages'
+ * last owner, and no page faults to write it (counted from `faults`). */
+static void check_reused(char *p, size_t n, long faults, const char *what) {
+  if (!CHECKF(p != NULL, "%s", what)) return;
+  CHECKF(first_nonzero(p, n) == SIZE_MAX, "%s: byte %zu not zero", what, first_nonzero(p, n));
+  pattern_fill(p, n, n);
+  long taken = minor_faults() - faults;
+  CHECKF(taken < (long)(n / PAGE / 8), "%s: %ld page faults for %zu bytes", what, taken, n);
+}
+
+/* And, once no more faults are counted (read_faults forks, after which
+ * every written page faults once more): its contents, an inaccessible page
+ * before its first page and the guard after its end. */
+static void check_guarded(char *p, size_t n, const char *what) {
+  if (p == NULL) return;
+  CHECKF(pattern_mismatch(p, n, n) == SIZE_MAX, "%s: contents changed", what);
+  CHECKF(read_faults(p + round_up(n, 16)), "%s: byte past the end readable", what);
+  CHECKF(read_faults((char *)page_of(p) - 1), "%s: byte before the first page readable", what);
+}
+
+/* With a quarantine, cached pages move between blocks. A request smaller
+ * than a cached block takes what it needs and leaves the rest cached, not
+ * a page lost: the partial page table from the block's bottom, the whole
+ * ones from its top. A request bigger than any cached block gathers the
+ * whole tables of several. */
+static void test_cache_split_and_gather(void) {
+  wd_trim();
+  forget_peak();
+  wd_trim();
+  const size_t big = 8 * MIB, n = 3 * MIB + 5000, rest = big - round_up(n, PAGE);
+  char *b = wd_malloc(hide_size(big));
+  if (!CHECK(b != NULL)) return;
+  pattern_fill(b, big, 9);
+  wd_free(b);
+  CHECK(stats().large_cached_bytes == big);
+  long faults = minor_faults();
+  char *p = wd_calloc(1, hide_size(n));
+  check_reused(p, n, faults, "3 MiB + 5000 from 8 MiB");
+  CHECKF(stats().large_cached_bytes == rest, "cached %zu after %zu of %zu were taken", stats().large_cached_bytes,
+         round_up(n, PAGE), big);
+  faults = minor_faults();
+  char *q = wd_calloc(1, hide_size(rest));
+  check_reused(q, rest, faults, "the rest of 8 MiB");
+  CHECK(stats().large_cached_bytes == 0);
+#if WD_ZERO_ON_FREE
+  wd_free(q);
+  faults = minor_faults();
+  q = wd_malloc(hide_size(rest));
+  check_reused(q, rest, faults, "the rest again, by malloc");
+#endif
+
+  char *four = wd_malloc(hide_size(4 * MIB)), *six = wd_malloc(hide_size(6 * MIB));
+  if (!CHECK(four != NULL && six != NULL)) return;
+  pattern_fill(four, 4 * MIB, 3);
+  pattern_fill(six, 6 * MIB, 4);
+  wd_free(four);
+  wd_free(six);
+  const size_t wide = 9 * MIB + 100;
+  faults = minor_faults();
+  char *w = wd_calloc(1, hide_size(wide));
+  check_reused(w, wide, faults, "9 MiB from 4 and 6");
+  CHECKF(stats().large_cached_bytes == 10 * MIB - round_up(wide, PAGE), "cached %zu after gathering %zu of %zu",
+         stats().large_cached_bytes, round_up(wide, PAGE), 10 * MIB);
+  check_guarded(p, n, "3 MiB + 5000 from 8 MiB");
+  check_guarded(q, rest, "the rest of 8 MiB");
+  check_guarded(w, wide, "9 MiB from 4 and 6");
+  heap_check();
+  wd_free(p);
+  wd_free(q);
+  wd_free(w);
+  heap_check();
+}
+#endif
+
+/* An allocation with no pages (aligned_alloc(a, 0) ends right at its
+ * guard) leaves nothing to cache; freeing it must not stop the cache. */
+static void test_empty_allocation(void) {
+  for (size_t i = 0; i < 4; i++) {
+    void *e = wd_aligned_alloc((size_t)1 << (16 + i), 0);
+    CHECK(e != NULL);
+    wd_free(e);
+  }
+  wd_trim();
+  char *p = wd_malloc(hide_size(2 * MIB));
+  if (!CHECK(p != NULL)) return;
+  memset(p, 1, 2 * MIB);
+  wd_free(p);
+  CHECKF(stats().large_cached_bytes >= 2 * MIB, "cached %zu after freeing 2 MiB", stats().large_cached_bytes);
   heap_check();
 }
 
@@ -321,6 +468,11 @@ int main(void) {
   test_resize();
   test_cache_reuse();
   test_cache_budget();
+  test_cache_follows_peak();
+#if WD_LARGE_QUARANTINE_RANDOM > 0
+  test_cache_split_and_gather();
+#endif
+  test_empty_allocation();
   heap_check();
   return check_done();
 }
