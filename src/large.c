@@ -58,7 +58,6 @@ typedef struct piece {
  * addressing hash table with linear probing and no tombstones (removal
  * shifts later entries back), so lookups stay short without rebuilds. */
 static struct {
-  lock_t lock;
   record_t *table;
   size_t capacity; /* a power of two */
   size_t count;
@@ -86,7 +85,10 @@ static struct {
   size_t peak_last;
   size_t window_ops;
   bool cannot_move; /* this kernel has no os_move: mappings stay where they are */
-} large = {.lock = LOCK_INIT};
+} large;
+
+/* Apart from the tier's state, with the other locks (lock.h). */
+static lock_t large_lock LOCK_FORK_STATE = LOCK_INIT;
 
 static size_t table_bytes(size_t capacity) { return align_up(capacity * sizeof(record_t), OS_PAGE); }
 
@@ -432,10 +434,10 @@ void *large_alloc(size_t n, size_t alignment, bool zero) {
   cached_t c;
   piece_t pieces[WD_LARGE_CACHE_ENTRIES];
   size_t count = 0;
-  lock_acquire(&large.lock);
+  lock_acquire(&large_lock);
   bool took = cache_fit_in_place(region, &c), in_place = took;
   if (!took) count = cache_pick(need, pieces);
-  lock_release(&large.lock);
+  lock_release(&large_lock);
   char *map = NULL;
   size_t map_size = region + 2 * GUARD;
   uintptr_t end = 0, fill = 0;
@@ -477,7 +479,7 @@ void *large_alloc(size_t n, size_t alignment, bool zero) {
     for (size_t i = 0; i < count; i++) piece_zero(&pieces[i], ptr);
   }
   record_t r = {ptr, n, (uintptr_t)map, map_size};
-  lock_acquire(&large.lock);
+  lock_acquire(&large_lock);
   for (size_t i = 0; i < count; i++) {
     if (pieces[i].c.top == pieces[i].c.held) continue;
     if (cache_room(held_bytes(&pieces[i].c))) {
@@ -490,7 +492,7 @@ void *large_alloc(size_t n, size_t alignment, bool zero) {
    * address for the double-free memory. */
   if (took && (!ready || c.ptr != r.ptr)) remember_freed(c.ptr, c.size);
   if (!ready || ((large.count + 1) * 2 > large.capacity && !grow())) {
-    lock_release(&large.lock);
+    lock_release(&large_lock);
     if (map != NULL) os_release(map, map_size);
     return NULL;
   }
@@ -498,7 +500,7 @@ void *large_alloc(size_t n, size_t alignment, bool zero) {
   large.count++;
   large.bytes += map_size - 2 * GUARD;
   tick();
-  lock_release(&large.lock);
+  lock_release(&large_lock);
   return (void *)r.ptr;
 }
 
@@ -573,7 +575,7 @@ static bool cache_in_place(const record_t *r) {
 }
 
 void large_free(void *p) {
-  lock_acquire(&large.lock);
+  lock_acquire(&large_lock);
   record_t *found = find((uintptr_t)p);
   if (found == NULL) report_unknown(p, MISUSE_INVALID_FREE);
   record_t r = *found;
@@ -591,32 +593,32 @@ void large_free(void *p) {
     out = quarantine(r, random_len);
   }
   if (out.ptr != 0) remember_freed(out.ptr, out.size);
-  lock_release(&large.lock);
+  lock_release(&large_lock);
   if (out.ptr != 0) os_release((void *)out.map, out.map_size);
 }
 
 size_t large_usable(const void *p, size_t *requested, misuse_t bad) {
-  lock_acquire(&large.lock);
+  lock_acquire(&large_lock);
   record_t *r = find((uintptr_t)p);
   if (r == NULL) report_unknown(p, bad);
   size_t usable = r->map + r->map_size - GUARD - r->ptr;
   if (requested != NULL) *requested = r->size;
-  lock_release(&large.lock);
+  lock_release(&large_lock);
   return usable;
 }
 
 bool large_resize(void *p, size_t n) {
-  lock_acquire(&large.lock);
+  lock_acquire(&large_lock);
   record_t *r = find((uintptr_t)p);
   if (r == NULL) report_unknown(p, MISUSE_INVALID_FREE);
   bool same = align_up(n, 16) == align_up(r->size, 16);
   if (same) r->size = n;
-  lock_release(&large.lock);
+  lock_release(&large_lock);
   return same;
 }
 
 void large_check(void) {
-  lock_acquire(&large.lock);
+  lock_acquire(&large_lock);
   size_t count = 0, bytes = 0;
   for (size_t i = 0; i < large.capacity; i++) {
     record_t *r = &large.table[i];
@@ -671,28 +673,27 @@ void large_check(void) {
   if (cached != large.cache_bytes || cached > budget_bound()) {
     report_check_failed("large cache within its budget", NULL, REPORT_LARGE(0));
   }
-  lock_release(&large.lock);
+  lock_release(&large_lock);
 }
 
 void large_add_stats(wd_stats_t *stats) {
-  lock_acquire(&large.lock);
+  lock_acquire(&large_lock);
   stats->large_live += large.count;
   stats->large_bytes += large.bytes;
   stats->large_cached_bytes += large.cache_bytes;
   stats->mapped_bytes += large.bytes + large.cache_bytes;
-  lock_release(&large.lock);
+  lock_release(&large_lock);
 }
 
 size_t large_trim(size_t keep) {
-  lock_acquire(&large.lock);
+  lock_acquire(&large_lock);
   size_t released = cache_shrink(keep);
-  lock_release(&large.lock);
+  lock_release(&large_lock);
   return released;
 }
 
-void large_lock_all(void) { lock_acquire(&large.lock); }
-void large_unlock_all(void) { lock_release(&large.lock); }
-void large_after_fork_child(void) {
-  lock_reset(&large.lock);
-  random_seed(&large.rng);
-}
+void large_lock_all(void) { lock_acquire(&large_lock); }
+void large_unlock_all(void) { lock_release(&large_lock); }
+/* The rng needs nothing: the child's new random key (heap.c) already makes
+ * its draws unrelated to the parent's. */
+void large_after_fork_child(void) { lock_reset(&large_lock); }
