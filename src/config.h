@@ -34,6 +34,8 @@
  * | WD_SMALL_GUARD_INTERVAL     | 8       | 0     | one inaccessible guard slab after every N      |
  * |                             |         |       | slabs (0: none)                                |
  * | WD_SMALL_CLASS_SHIFT        | 33      | 33    | log2 of the address range of a size class      |
+ * | WD_SMALL_LANES              | 4       | 4     | lanes per small class: slabs, lock and         |
+ * |                             |         |       | quarantine of their own; threads dealt in turn |
  * | WD_SMALL_PURGE_DELAY        | 16 MiB  | 16 MiB| bytes of slots freed in a class between two   |
  * |                             |         |       | give-backs of its empty slabs' pages          |
  * | WD_MEDIUM_CHUNK_SHIFT       | 22      | 22    | log2 of a medium chunk (4 MiB)                 |
@@ -183,6 +185,10 @@
 #define WD_SMALL_QUARANTINE_BYTES (64UL << 10)
 #endif
 
+#ifndef WD_SMALL_LANES
+#define WD_SMALL_LANES 4
+#endif
+
 #ifndef WD_SMALL_PURGE_DELAY
 #define WD_SMALL_PURGE_DELAY (16UL << 20)
 #endif
@@ -283,6 +289,7 @@ _Static_assert(WD_SMALL_GUARD_INTERVAL >= 0 && WD_SMALL_GUARD_INTERVAL <= 1024,
                "a guard slab follows every 1 to 1024 slabs, or none (0)");
 _Static_assert(WD_SMALL_QUARANTINE_BYTES >= 4096 && WD_SMALL_QUARANTINE_BYTES <= (64UL << 20),
                "a class's quarantine holds 4 KiB to 64 MiB of slots");
+_Static_assert(WD_SMALL_LANES >= 1 && WD_SMALL_LANES <= 8, "1 to 8 lanes per small class");
 _Static_assert(WD_SMALL_PURGE_DELAY >= (1UL << 20), "small purges are at least 1 MiB of frees apart");
 _Static_assert(WD_SMALL_CLASS_SHIFT >= SMALL_MIN_CLASS_SHIFT && WD_SMALL_CLASS_SHIFT <= 36,
                "a size class spans 256 MiB to 64 GiB of address space");

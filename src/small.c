@@ -22,13 +22,18 @@
 #define Q_RANDOM_CAP (WD_SMALL_QUARANTINE_RANDOM > 0 ? WD_SMALL_QUARANTINE_RANDOM : 1)
 #define Q_FIFO_CAP (WD_SMALL_QUARANTINE_FIFO > 0 ? WD_SMALL_QUARANTINE_FIFO : 1)
 
+/* A class in one lane. A class's slabs are dealt to SMALL_LANES lanes by
+ * index (small_lane_of), and each lane has its own lock, partial list and
+ * quarantine; thread caches are dealt to lanes in turn. Two threads in
+ * different lanes share no slab, no metadata line and no slot line, so
+ * neither core pulls lines the other writes; a slot freed by another
+ * thread still goes back to its own slab's lane. */
 typedef struct size_class {
-  uint32_t next_fresh; /* lowest index neither carved nor a guard */
+  uint32_t lane;
+  uint32_t next_fresh; /* lowest index of the lane neither carved nor a guard */
   uint32_t carved;
   uint32_t partial; /* slabs with an available slot, as index + 1 */
-  size_t reserved;  /* bytes of the class's range reserved, from its start */
-  size_t meta_bytes; /* committed bytes of this class's metadata */
-  int64_t live;      /* handed out through this class's lock, plus retired caches' counts */
+  int64_t live;      /* handed out through this lock, plus retired caches' counts */
   random_t rng;
   uint32_t spare_bits;  /* the unused half of the last draw from rng */
   uint32_t spare_epoch; /* random_epoch when it was drawn; 0: none */
@@ -40,10 +45,24 @@ typedef struct size_class {
   uintptr_t q_fifo[Q_FIFO_CAP];
 } __attribute__((aligned(64))) size_class_t;
 
-static size_class_t classes[SMALL_CLASS_COUNT];
+static size_class_t classes[SMALL_LANES][SMALL_CLASS_COUNT];
+
+/* What the lanes of a class share, under its growth lock: how far its
+ * range is reserved and its metadata committed. */
+typedef struct growth {
+  size_t reserved;   /* bytes of the class's range reserved, from its start */
+  size_t meta_bytes; /* committed bytes of the class's metadata */
+} growth_t;
+
+static growth_t growth[SMALL_CLASS_COUNT];
 
 static void set_quarantine_lengths(unsigned c);
-static lock_t class_locks[SMALL_CLASS_COUNT] LOCK_FORK_STATE = {[0 ... SMALL_CLASS_COUNT - 1] = LOCK_INIT};
+static uint32_t next_in_lane(unsigned c, uint32_t i);
+static lock_t class_locks[SMALL_LANES][SMALL_CLASS_COUNT] LOCK_FORK_STATE = {
+    [0 ... SMALL_LANES - 1] = {[0 ... SMALL_CLASS_COUNT - 1] = LOCK_INIT}};
+static lock_t growth_locks[SMALL_CLASS_COUNT] LOCK_FORK_STATE = {[0 ... SMALL_CLASS_COUNT - 1] = LOCK_INIT};
+
+static inline lock_t *lock_of(const size_class_t *sc, unsigned c) { return &class_locks[sc->lane][c]; }
 
 static size_t meta_span(unsigned c) {
   size_t bytes = (size_t)(CLASS_SPAN / small_geometry[c].slab_size) * sizeof(slab_t);
@@ -90,8 +109,13 @@ bool small_init(void) {
     sealed.small[c] = (small_class_layout_t){range + c * CLASS_SPAN, meta,
                                              (uint32_t)(CLASS_SPAN / g->slab_size),
                                              small_reciprocal(g->slab_size / OS_PAGE), small_reciprocal(g->slot_size)};
-    random_seed(&classes[c].rng);
-    classes[c].reserved = FIRST_RESERVE;
+    for (unsigned l = 0; l < SMALL_LANES; l++) {
+      size_class_t *sc = &classes[l][c];
+      sc->lane = l;
+      sc->next_fresh = is_guard(l) ? next_in_lane(c, l) : l;
+      random_seed(&sc->rng);
+    }
+    growth[c].reserved = FIRST_RESERVE;
     set_quarantine_lengths(c);
     meta += meta_span(c) + OS_PAGE;
   }
@@ -102,18 +126,34 @@ bool small_init(void) {
 
 /* Extends class c's reservation to cover its first `end` bytes: to twice
  * what it was, or just enough when something else is mapped beyond. */
-static bool reserve_through(size_class_t *sc, unsigned c, size_t end) {
-  if (end <= sc->reserved) return true;
-  size_t want = sc->reserved;
+static bool reserve_through(growth_t *gr, unsigned c, size_t end) {
+  if (end <= gr->reserved) return true;
+  size_t want = gr->reserved;
   while (want < end) want *= 2;
   if (want > CLASS_SPAN) want = CLASS_SPAN;
   char *base = sealed.small[c].base;
-  if (!os_reserve_at(base + sc->reserved, want - sc->reserved)) {
+  if (!os_reserve_at(base + gr->reserved, want - gr->reserved)) {
     want = align_up(end, OS_PAGE);
-    if (!os_reserve_at(base + sc->reserved, want - sc->reserved)) return false;
+    if (!os_reserve_at(base + gr->reserved, want - gr->reserved)) return false;
   }
-  sc->reserved = want;
+  gr->reserved = want;
   return true;
+}
+
+/* Makes slab i of class c usable as far as the class's shared growth goes:
+ * its metadata committed, its range reserved. */
+static bool grow_to(unsigned c, uint32_t i) {
+  growth_t *gr = &growth[c];
+  char *meta = (char *)small_meta(c);
+  bool ok = true;
+  lock_acquire(&growth_locks[c]);
+  while (ok && (size_t)(i + 1) * sizeof(slab_t) > gr->meta_bytes) {
+    ok = os_commit_at(meta + gr->meta_bytes, META_STEP);
+    if (ok) gr->meta_bytes += META_STEP;
+  }
+  ok = ok && reserve_through(gr, c, (size_t)(i + 1) * small_geometry[c].slab_size);
+  lock_release(&growth_locks[c]);
+  return ok;
 }
 
 static void set_used(slab_t *s, uint32_t i) { s->used[i / 64] |= 1ULL << (i % 64); }
@@ -137,9 +177,9 @@ static void partial_remove(size_class_t *sc, slab_t *meta, uint32_t i) {
   s->on_partial = 0;
 }
 
-/* The next index after i that is neither carved nor a guard. */
-static uint32_t next_unused(unsigned c, uint32_t i) {
-  do i++;
+/* The next index of i's lane after i that is neither carved nor a guard. */
+static uint32_t next_in_lane(unsigned c, uint32_t i) {
+  do i += SMALL_LANES;
   while (is_guard(i) || small_carved(c, i));
   return i;
 }
@@ -173,17 +213,12 @@ static bool carve_slab(size_class_t *sc, unsigned c) {
   uint32_t i = sc->next_fresh;
   if (randomizing()) {
     for (uint32_t skip = class_below(sc, FRESH_WINDOW); skip > 0; skip--) {
-      uint32_t j = next_unused(c, i);
+      uint32_t j = next_in_lane(c, i);
       if (j >= max) break;
       i = j;
     }
   }
-  if (i >= max) return false;
-  while ((size_t)(i + 1) * sizeof(slab_t) > sc->meta_bytes) {
-    if (!os_commit_at((char *)meta + sc->meta_bytes, META_STEP)) return false;
-    sc->meta_bytes += META_STEP;
-  }
-  if (!reserve_through(sc, c, (size_t)(i + 1) * g->slab_size)) return false;
+  if (i >= max || !grow_to(c, i)) return false;
   /* The malloc(0) class is never made accessible. */
   if (c != 0 && !os_commit(small_slot_addr(c, i, 0), g->slab_size)) return false;
   slab_t *s = &meta[i];
@@ -191,8 +226,12 @@ static bool carve_slab(size_class_t *sc, unsigned c) {
   s->free_slots = (uint16_t)g->slots;
   __atomic_store_n(&s->carved, 1, __ATOMIC_RELAXED);
   sc->carved++;
-  if (i >= small_high_water[c]) __atomic_store_n(&small_high_water[c], i + 1, __ATOMIC_RELEASE);
-  if (i == sc->next_fresh) sc->next_fresh = next_unused(c, i);
+  /* Lanes carve side by side: the high water only rises. */
+  uint32_t hw = __atomic_load_n(&small_high_water[c], __ATOMIC_RELAXED);
+  while (i >= hw && !__atomic_compare_exchange_n(&small_high_water[c], &hw, i + 1, false, __ATOMIC_RELEASE,
+                                                 __ATOMIC_RELAXED)) {
+  }
+  if (i == sc->next_fresh) sc->next_fresh = next_in_lane(c, i);
   partial_push(sc, meta, i);
   return true;
 }
@@ -230,8 +269,8 @@ static char *reserve_one(size_class_t *sc, unsigned c, slot_place_t *where) {
 }
 
 void *small_alloc(unsigned c) {
-  size_class_t *sc = &classes[c];
-  lock_acquire(&class_locks[c]);
+  size_class_t *sc = &classes[0][c];
+  lock_acquire(lock_of(sc, c));
   slot_place_t pl;
   char *p = reserve_one(sc, c, &pl);
   if (p != NULL) {
@@ -240,7 +279,7 @@ void *small_alloc(unsigned c) {
     small_hand_out(c, p, pl);
     sc->live++;
   }
-  lock_release(&class_locks[c]);
+  lock_release(lock_of(sc, c));
   return p;
 }
 
@@ -269,11 +308,11 @@ static uint32_t take_range(unsigned c, slab_t *s, uint32_t i, uint32_t from, uin
   return got;
 }
 
-uint32_t small_reserve(unsigned c, void **out, uint32_t *at, uint32_t n) {
-  size_class_t *sc = &classes[c];
+uint32_t small_reserve(unsigned c, unsigned lane, void **out, uint32_t *at, uint32_t n) {
+  size_class_t *sc = &classes[lane][c];
   const small_geometry_t *g = &small_geometry[c];
   slab_t *meta = small_meta(c);
-  lock_acquire(&class_locks[c]);
+  lock_acquire(lock_of(sc, c));
   uint32_t got = 0;
   while (got < n && (sc->partial != 0 || carve_slab(sc, c))) {
     uint32_t i = sc->partial - 1;
@@ -308,7 +347,7 @@ uint32_t small_reserve(unsigned c, void **out, uint32_t *at, uint32_t n) {
     at[k - 1] = at[j];
     at[j] = u;
   }
-  lock_release(&class_locks[c]);
+  lock_release(lock_of(sc, c));
   return got;
 }
 
@@ -349,10 +388,12 @@ static void purge_if_due(size_class_t *sc, unsigned c) {
 
 size_t small_trim(void) {
   size_t purged = 0;
-  for (unsigned c = 0; c < SMALL_CLASS_COUNT; c++) {
-    lock_acquire(&class_locks[c]);
-    purged += purge_class(&classes[c], c);
-    lock_release(&class_locks[c]);
+  for (unsigned l = 0; l < SMALL_LANES; l++) {
+    for (unsigned c = 0; c < SMALL_CLASS_COUNT; c++) {
+      lock_acquire(&class_locks[l][c]);
+      purged += purge_class(&classes[l][c], c);
+      lock_release(&class_locks[l][c]);
+    }
   }
   return purged;
 }
@@ -403,37 +444,53 @@ static inline __attribute__((always_inline)) void retire_locked(size_class_t *sc
 
 void small_free(void *p) {
   unsigned c = small_class_at(p);
-  size_class_t *sc = &classes[c];
-  lock_acquire(&class_locks[c]);
+  /* The lane of the slab p would be in; small_take_back then checks that p
+   * is a live slot at all. */
+  size_class_t *sc = &classes[small_lane_of(small_place_of(c, p).slab)][c];
+  lock_acquire(lock_of(sc, c));
   slot_place_t pl = small_take_back(c, p);
   sc->live--;
   retire_locked(sc, c, random_len_now(c), fifo_len_now(c), small_pack_place(pl));
   purge_if_due(sc, c);
-  lock_release(&class_locks[c]);
+  lock_release(lock_of(sc, c));
 }
 
+/* A batch from one thread cache mostly holds one lane's slots; slots freed
+ * from other threads' lanes go back to theirs, one lock per lane met. */
 void small_retire(unsigned c, const uint32_t *at, uint32_t n) {
-  size_class_t *sc = &classes[c];
   uint32_t random_len = random_len_now(c), fifo_len = fifo_len_now(c);
-  lock_acquire(&class_locks[c]);
-  for (uint32_t k = 0; k < n; k++) retire_locked(sc, c, random_len, fifo_len, at[k]);
-  purge_if_due(sc, c);
-  lock_release(&class_locks[c]);
+  uint32_t lanes_met = 0;
+  for (uint32_t k = 0; k < n; k++) lanes_met |= 1U << small_lane_of(small_unpack_place(at[k]).slab);
+  for (unsigned l = 0; l < SMALL_LANES; l++) {
+    if ((lanes_met >> l & 1) == 0) continue;
+    size_class_t *sc = &classes[l][c];
+    lock_acquire(lock_of(sc, c));
+    for (uint32_t k = 0; k < n; k++) {
+      if (small_lane_of(small_unpack_place(at[k]).slab) == l) retire_locked(sc, c, random_len, fifo_len, at[k]);
+    }
+    purge_if_due(sc, c);
+    lock_release(lock_of(sc, c));
+  }
 }
 
 void small_unreserve(unsigned c, void *const *slots, uint32_t n) {
-  size_class_t *sc = &classes[c];
-  lock_acquire(&class_locks[c]);
-  for (uint32_t k = 0; k < n; k++) make_available(sc, c, small_place_of(c, slots[k]));
-  purge_if_due(sc, c);
-  lock_release(&class_locks[c]);
+  for (unsigned l = 0; l < SMALL_LANES; l++) {
+    size_class_t *sc = &classes[l][c];
+    lock_acquire(lock_of(sc, c));
+    for (uint32_t k = 0; k < n; k++) {
+      slot_place_t pl = small_place_of(c, slots[k]);
+      if (small_lane_of(pl.slab) == l) make_available(sc, c, pl);
+    }
+    purge_if_due(sc, c);
+    lock_release(lock_of(sc, c));
+  }
 }
 
 void small_adjust_live(unsigned c, int64_t delta) {
-  size_class_t *sc = &classes[c];
-  lock_acquire(&class_locks[c]);
+  size_class_t *sc = &classes[0][c];
+  lock_acquire(lock_of(sc, c));
   sc->live += delta;
-  lock_release(&class_locks[c]);
+  lock_release(lock_of(sc, c));
 }
 
 unsigned small_class_of_live(const void *p, misuse_t bad) {
@@ -463,8 +520,7 @@ static const void *quarantined_slot(unsigned c, uintptr_t entry) {
   return small_slot_addr(c, pl.slab, pl.slot);
 }
 
-static size_t check_quarantine(unsigned c) {
-  size_class_t *sc = &classes[c];
+static size_t check_quarantine(size_class_t *sc, unsigned c) {
   uint32_t fifo_len = fifo_len_now(c);
   size_t held = 0;
   for (uint32_t k = 0; k < Q_RANDOM_CAP; k++) {
@@ -496,12 +552,12 @@ static void check_slot(unsigned c, const slab_t *s, uint32_t slab, uint32_t slot
   }
 }
 
+/* Every lane of class c, all of them locked. */
 static void check_class(unsigned c, small_cache_walk_t *walk_caches) {
-  size_class_t *sc = &classes[c];
   const small_geometry_t *g = &small_geometry[c];
   const slab_t *meta = small_meta(c);
   report_where_t where = REPORT_SMALL(small_class_size(c));
-  size_t live = 0, with_free = 0, carved_count = 0, resting = 0;
+  size_t live = 0, with_free[SMALL_LANES] = {0}, carved_count[SMALL_LANES] = {0}, resting = 0;
   for (uint32_t i = 0; i < small_high_water[c]; i++) {
     const slab_t *s = &meta[i];
     if (!s->carved) continue;
@@ -522,61 +578,83 @@ static void check_class(unsigned c, small_cache_walk_t *walk_caches) {
     for (uint32_t slot = 0; slot < g->slots; slot++) check_slot(c, s, i, slot, where);
     live += live_here;
     resting += used - live_here;
-    with_free += s->free_slots > 0;
-    carved_count++;
+    with_free[small_lane_of(i)] += s->free_slots > 0;
+    carved_count[small_lane_of(i)]++;
   }
-  int64_t cache_live = 0;
-  size_t cached = walk_caches(c, check_cached, &cache_live);
-  if ((int64_t)live != sc->live + cache_live || carved_count != sc->carved) {
-    report_check_failed("class counts", sealed.small[c].base, where);
-  }
-  size_t listed = 0;
-  uint32_t prev = 0;
-  for (uint32_t at = sc->partial; at != 0; at = meta[at - 1].next) {
-    if (at > small_high_water[c] || !meta[at - 1].carved || ++listed > with_free) {
-      report_check_failed("partial list well formed", sealed.small[c].base, where);
+  int64_t cache_live = 0, lanes_live = 0;
+  size_t cached = walk_caches(c, check_cached, &cache_live), quarantined = 0;
+  for (unsigned l = 0; l < SMALL_LANES; l++) {
+    size_class_t *sc = &classes[l][c];
+    lanes_live += sc->live;
+    if (carved_count[l] != sc->carved) report_check_failed("class counts", sealed.small[c].base, where);
+    size_t listed = 0;
+    uint32_t prev = 0;
+    for (uint32_t at = sc->partial; at != 0; at = meta[at - 1].next) {
+      if (at > small_high_water[c] || !meta[at - 1].carved || small_lane_of(at - 1) != l ||
+          ++listed > with_free[l]) {
+        report_check_failed("partial list well formed", sealed.small[c].base, where);
+      }
+      if (meta[at - 1].prev != prev) report_check_failed("partial list links", sealed.small[c].base, where);
+      prev = at;
     }
-    if (meta[at - 1].prev != prev) report_check_failed("partial list links", sealed.small[c].base, where);
-    prev = at;
+    if (listed != with_free[l]) report_check_failed("partial list complete", sealed.small[c].base, where);
+    quarantined += check_quarantine(sc, c);
   }
-  if (listed != with_free) report_check_failed("partial list complete", sealed.small[c].base, where);
-  if (resting != check_quarantine(c) + cached) {
+  if ((int64_t)live != lanes_live + cache_live) report_check_failed("class counts", sealed.small[c].base, where);
+  if (resting != quarantined + cached) {
     report_check_failed("resting slots are quarantined or cached", sealed.small[c].base, where);
   }
 }
 
+static void lock_class(unsigned c) {
+  for (unsigned l = 0; l < SMALL_LANES; l++) lock_acquire(&class_locks[l][c]);
+}
+
+static void unlock_class(unsigned c) {
+  for (unsigned l = SMALL_LANES; l-- > 0;) lock_release(&class_locks[l][c]);
+}
+
 void small_check(small_cache_walk_t *walk_caches) {
   for (unsigned c = 0; c < SMALL_CLASS_COUNT; c++) {
-    lock_acquire(&class_locks[c]);
+    lock_class(c);
     check_class(c, walk_caches);
-    lock_release(&class_locks[c]);
+    unlock_class(c);
   }
 }
 
 void small_add_stats(wd_stats_t *stats, small_cache_walk_t *walk_caches) {
   for (unsigned c = 0; c < SMALL_CLASS_COUNT; c++) {
-    size_class_t *sc = &classes[c];
-    int64_t cache_live = 0;
-    walk_caches(c, NULL, &cache_live);
-    lock_acquire(&class_locks[c]);
-    int64_t live = sc->live + cache_live;
+    int64_t live = 0;
+    walk_caches(c, NULL, &live);
+    lock_class(c);
+    size_t carved = 0;
+    for (unsigned l = 0; l < SMALL_LANES; l++) {
+      live += classes[l][c].live;
+      carved += classes[l][c].carved;
+    }
+    unlock_class(c);
     size_t n = live > 0 ? (size_t)live : 0;
     stats->small_live += n;
     stats->small_bytes += n * small_class_size(c);
-    stats->small_slabs += sc->carved;
-    if (c != 0) stats->mapped_bytes += (size_t)sc->carved * small_geometry[c].slab_size;
-    lock_release(&class_locks[c]);
+    stats->small_slabs += carved;
+    if (c != 0) stats->mapped_bytes += carved * small_geometry[c].slab_size;
   }
 }
 
+/* Growth locks are taken inside lane locks (carve_slab), so after them. */
 void small_lock_all(void) {
-  for (unsigned c = 0; c < SMALL_CLASS_COUNT; c++) lock_acquire(&class_locks[c]);
+  for (unsigned c = 0; c < SMALL_CLASS_COUNT; c++) lock_class(c);
+  for (unsigned c = 0; c < SMALL_CLASS_COUNT; c++) lock_acquire(&growth_locks[c]);
 }
 
 void small_unlock_all(void) {
-  for (unsigned c = SMALL_CLASS_COUNT; c-- > 0;) lock_release(&class_locks[c]);
+  for (unsigned c = SMALL_CLASS_COUNT; c-- > 0;) lock_release(&growth_locks[c]);
+  for (unsigned c = SMALL_CLASS_COUNT; c-- > 0;) unlock_class(c);
 }
 
 void small_after_fork_child(void) {
-  for (unsigned c = 0; c < SMALL_CLASS_COUNT; c++) lock_reset(&class_locks[c]);
+  for (unsigned c = 0; c < SMALL_CLASS_COUNT; c++) {
+    for (unsigned l = 0; l < SMALL_LANES; l++) lock_reset(&class_locks[l][c]);
+    lock_reset(&growth_locks[c]);
+  }
 }

@@ -33,6 +33,12 @@ static inline unsigned small_class_at(const void *p) {
   return (unsigned)(((uintptr_t)p - sealed.small_start) >> sealed.small_shift);
 }
 
+/* Each class's slabs are dealt to lanes by index (small.c): a thread cache
+ * takes slots from one lane only, and a freed slot goes back to its slab's. */
+#define SMALL_LANES WD_SMALL_LANES
+
+static inline unsigned small_lane_of(uint32_t slab) { return slab % SMALL_LANES; }
+
 /* Reserves the address space of every class. False if the kernel refuses. */
 bool small_init(void);
 
@@ -60,12 +66,12 @@ static inline size_t small_usable(unsigned c) {
 static inline bool small_hands_out_zero(unsigned c) { return c == 0 || sealed_zero_on_free(); }
 
 /* For the thread caches, all under the class lock, in batches:
- * small_reserve takes up to n available slots (in random order when
+ * small_reserve takes up to n available slots of the lane's slabs (in random order when
  * randomizing), with their packed places in `at`, and returns how many;
  * small_retire puts freed reserved slots, given by packed place, into the
  * quarantine; small_unreserve makes never-used reserved slots
  * available again; small_adjust_live folds a cache's live count in. */
-uint32_t small_reserve(unsigned c, void **out, uint32_t *at, uint32_t n);
+uint32_t small_reserve(unsigned c, unsigned lane, void **out, uint32_t *at, uint32_t n);
 void small_retire(unsigned c, const uint32_t *at, uint32_t n);
 void small_unreserve(unsigned c, void *const *slots, uint32_t n);
 void small_adjust_live(unsigned c, int64_t delta);

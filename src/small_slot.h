@@ -36,7 +36,7 @@ typedef struct slab {
   uint8_t carved;
   uint8_t purged; /* empty, its pages given back; cleared when a slot is taken */
   uint8_t pad[3];
-} slab_t;
+} __attribute__((aligned(128))) slab_t; /* neighbours are in other lanes: no shared line */
 
 /* Slab counts per class, read by the lock-free paths; written under the
  * class lock as slabs are carved. */

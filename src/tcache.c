@@ -19,6 +19,7 @@ __thread tcache_t *tcache_current __attribute__((tls_model("initial-exec")));
 static lock_t registry_lock LOCK_FORK_STATE = LOCK_INIT;
 static tcache_t *registry;
 static tcache_t *spare;
+static unsigned next_lane;
 
 static uint32_t bin_cap(unsigned c) { return tcache_bin_caps()[c]; }
 
@@ -65,6 +66,8 @@ tcache_t *tcache_create(void) {
     memset(tc, 0, sizeof *tc);
   }
   lock_acquire(&registry_lock);
+  /* Threads in turn, like medium arenas: the first few share nothing. */
+  tc->lane = next_lane++ % SMALL_LANES;
   link_cache(tc);
   lock_release(&registry_lock);
   tcache_current = tc;
@@ -72,8 +75,8 @@ tcache_t *tcache_create(void) {
   return tc;
 }
 
-bool tcache_refill(tcache_bin_t *b, unsigned c) {
-  b->avail_count = small_reserve(c, b->avail, b->avail_at, bin_cap(c));
+bool tcache_refill(tcache_bin_t *b, unsigned c, unsigned lane) {
+  b->avail_count = small_reserve(c, lane, b->avail, b->avail_at, bin_cap(c));
   return b->avail_count != 0;
 }
 

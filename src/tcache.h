@@ -41,6 +41,7 @@ typedef struct tcache {
   quiesce_flag_t flag;
   struct tcache *next; /* registry, or the list of spare caches */
   struct tcache *prev;
+  unsigned lane; /* whose slabs refills take slots from (small.h) */
   int64_t live[SMALL_CLASS_COUNT]; /* handed out minus taken back here */
   tcache_bin_t bins[SMALL_CLASS_COUNT];
 } tcache_t;
@@ -62,7 +63,7 @@ void tcache_init(void);
  * cannot have one), a refill (false: out of memory), a flush of freed slots
  * into the class quarantine. */
 tcache_t *tcache_create(void);
-bool tcache_refill(tcache_bin_t *b, unsigned c);
+bool tcache_refill(tcache_bin_t *b, unsigned c, unsigned lane);
 void tcache_retire_all(tcache_bin_t *b, unsigned c);
 
 static inline tcache_t *tcache_mine(void) {
@@ -125,7 +126,7 @@ static inline void *tcache_alloc(unsigned c) {
   void *p = tcache_take(tc, c);
   if (p != NULL) return p;
   if (!quiesce_enter(&tc->flag)) return NULL;
-  bool filled = tc->bins[c].avail_count != 0 || tcache_refill(&tc->bins[c], c);
+  bool filled = tc->bins[c].avail_count != 0 || tcache_refill(&tc->bins[c], c, tc->lane);
   quiesce_leave(&tc->flag);
   return filled ? tcache_take(tc, c) : NULL;
 }
