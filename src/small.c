@@ -112,7 +112,8 @@ bool small_init(void) {
     for (unsigned l = 0; l < SMALL_LANES; l++) {
       size_class_t *sc = &classes[l][c];
       sc->lane = l;
-      sc->next_fresh = is_guard(l) ? next_in_lane(c, l) : l;
+      uint32_t first = l * SMALL_LANE_RUN;
+      sc->next_fresh = is_guard(first) ? next_in_lane(c, first) : first;
       random_seed(&sc->rng);
     }
     growth[c].reserved = FIRST_RESERVE;
@@ -179,8 +180,12 @@ static void partial_remove(size_class_t *sc, slab_t *meta, uint32_t i) {
 
 /* The next index of i's lane after i that is neither carved nor a guard. */
 static uint32_t next_in_lane(unsigned c, uint32_t i) {
-  do i += SMALL_LANES;
-  while (is_guard(i) || small_carved(c, i));
+  unsigned lane = small_lane_of(i);
+  do {
+    i++;
+    /* Past the end of the run: the lane's next run. */
+    if (small_lane_of(i) != lane) i += (SMALL_LANES - 1) * SMALL_LANE_RUN;
+  } while (is_guard(i) || small_carved(c, i));
   return i;
 }
 

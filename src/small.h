@@ -33,11 +33,15 @@ static inline unsigned small_class_at(const void *p) {
   return (unsigned)(((uintptr_t)p - sealed.small_start) >> sealed.small_shift);
 }
 
-/* Each class's slabs are dealt to lanes by index (small.c): a thread cache
- * takes slots from one lane only, and a freed slot goes back to its slab's. */
+/* Each class's slabs are dealt to lanes in runs (small.c): a thread cache
+ * takes slots from one lane only, and a freed slot goes back to its slab's.
+ * A run is a guard interval and its guard, so a lane's slabs lie side by
+ * side as they did without lanes: committed neighbours merge into one
+ * mapping, and the process stays far from the kernel's mapping limit. */
 #define SMALL_LANES WD_SMALL_LANES
+#define SMALL_LANE_RUN (WD_SMALL_GUARD_INTERVAL > 0 ? WD_SMALL_GUARD_INTERVAL + 1 : 8)
 
-static inline unsigned small_lane_of(uint32_t slab) { return slab % SMALL_LANES; }
+static inline unsigned small_lane_of(uint32_t slab) { return slab / SMALL_LANE_RUN % SMALL_LANES; }
 
 /* Reserves the address space of every class. False if the kernel refuses. */
 bool small_init(void);
