@@ -81,9 +81,10 @@
  *
  * Small memory goes back to the kernel a slab at a time: after every
  * WD_SMALL_PURGE_DELAY bytes of slots that leave a class's quarantine, the
- * pages of its slabs that became empty are dropped (they read as zero,
- * which available slots must). A slab that is in use again is given back
- * again only after it empties and the next delay passes.
+ * pages of its slabs that stayed empty since the previous such point are
+ * dropped (they read as zero, which available slots must); a slab emptied
+ * and filled again in between keeps them, so churn costs no madvise and no
+ * fault. An empty slab is given back within two delays.
  *
  * Medium memory goes back to the kernel under a retained budget per arena,
  * the anti-thrash policy: a page fault or a madvise costs far more than

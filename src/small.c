@@ -267,7 +267,7 @@ static char *reserve_one(size_class_t *sc, unsigned c, slot_place_t *where) {
   if (slot == NO_SLOT) slot = find_available(s, 0, start);
   WD_ASSERT(slot != NO_SLOT);
   set_used(s, slot);
-  s->purged = 0;
+  s->purged = s->idle = 0;
   if (--s->free_slots == 0) partial_remove(sc, meta, i);
   *where = (slot_place_t){i, slot};
   return small_slot_addr(c, i, slot);
@@ -309,7 +309,7 @@ static uint32_t take_range(unsigned c, slab_t *s, uint32_t i, uint32_t from, uin
     }
     s->used[w] |= taken;
   }
-  if (got != 0) s->purged = 0;
+  if (got != 0) s->purged = s->idle = 0;
   return got;
 }
 
@@ -356,10 +356,14 @@ uint32_t small_reserve(unsigned c, unsigned lane, void **out, uint32_t *at, uint
   return got;
 }
 
-/* Gives back the pages of every empty slab of class c not given back yet,
- * under the class lock; returns their bytes. Available slots must read zero
+/* Gives back, under the class lock, the pages of the empty slabs of class
+ * c not given back yet; returns their bytes. A periodic pass (`all` false)
+ * takes only the slabs that stayed empty since the pass before, and marks
+ * the others: a slab that a program empties and fills again between two
+ * passes keeps its pages, where dropping them would cost a madvise and a
+ * fault per page each time round. Available slots must read zero
  * (zero-on-free, or never written), which dropped pages do. */
-static size_t purge_class(size_class_t *sc, unsigned c) {
+static size_t purge_class(size_class_t *sc, unsigned c, bool all) {
   sc->freed_since_purge = 0;
   if (c == 0) return 0; /* never accessible, never committed */
   const small_geometry_t *g = &small_geometry[c];
@@ -367,11 +371,14 @@ static size_t purge_class(size_class_t *sc, unsigned c) {
   size_t purged = 0;
   for (uint32_t i = sc->partial; i != 0; i = meta[i - 1].next) {
     slab_t *s = &meta[i - 1];
-    if (s->free_slots == g->slots && !s->purged) {
-      os_purge(small_slot_addr(c, i - 1, 0), g->slab_size);
-      s->purged = 1;
-      purged += g->slab_size;
+    if (s->free_slots != g->slots || s->purged) continue;
+    if (!all && !s->idle) {
+      s->idle = 1;
+      continue;
     }
+    os_purge(small_slot_addr(c, i - 1, 0), g->slab_size);
+    s->purged = 1;
+    purged += g->slab_size;
   }
   return purged;
 }
@@ -388,7 +395,7 @@ static inline void make_available(size_class_t *sc, unsigned c, slot_place_t pl)
 /* Checked once per batch, outside the per-slot loops, which it would
  * otherwise weigh down. */
 static void purge_if_due(size_class_t *sc, unsigned c) {
-  if (__builtin_expect(sc->freed_since_purge >= WD_SMALL_PURGE_DELAY, 0)) purge_class(sc, c);
+  if (__builtin_expect(sc->freed_since_purge >= WD_SMALL_PURGE_DELAY, 0)) purge_class(sc, c, false);
 }
 
 size_t small_trim(void) {
@@ -396,7 +403,7 @@ size_t small_trim(void) {
   for (unsigned l = 0; l < SMALL_LANES; l++) {
     for (unsigned c = 0; c < SMALL_CLASS_COUNT; c++) {
       lock_acquire(&class_locks[l][c]);
-      purged += purge_class(&classes[l][c], c);
+      purged += purge_class(&classes[l][c], c, true);
       lock_release(&class_locks[l][c]);
     }
   }

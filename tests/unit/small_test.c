@@ -151,10 +151,27 @@ static void test_malloc_zero_slots(void) {
 }
 
 
-/* Empty slabs give their pages back once the class has seen
- * WD_SMALL_PURGE_DELAY bytes of frees, not at every free; their slots read
+/* Empty slabs give their pages back once they stayed empty through a whole
+ * WD_SMALL_PURGE_DELAY of frees in their class (so within two delays), not
+ * at every free, and slabs in use in between keep theirs; their slots read
  * zero afterwards, so that reusing them passes the write-after-free check,
  * and the checker finds the class sound. */
+/* Frees at least `bytes` of slots of request's class, in batches larger
+ * than the quarantine and the thread cache, so that as many leave them. */
+static bool churn(size_t request, size_t bytes) {
+  enum { BATCH = 256 };
+  static void *q[BATCH];
+  const size_t slot = small_geometry[small_class_of(request + SMALL_CANARY)].slot_size;
+  for (size_t freed = 0; freed < bytes; freed += BATCH * slot) {
+    for (size_t k = 0; k < BATCH; k++) {
+      q[k] = wd_malloc(hide_size(request));
+      if (!CHECK(q[k] != NULL)) return false;
+    }
+    for (size_t k = 0; k < BATCH; k++) wd_free(q[k]);
+  }
+  return true;
+}
+
 static void test_empty_slabs_purged(void) {
   enum { N = 2000 };
   const size_t request = 1000;
@@ -171,21 +188,16 @@ static void test_empty_slabs_purged(void) {
   size_t resident = 0;
   for (size_t i = 0; i < N; i++) resident += page_residency(p[i]) == 1;
   CHECKF(resident == N, "%zu of %d freed slots' pages resident before the delay", resident, N);
-  /* Batches churned until the class has freed the delay's worth (frees
-   * count only as their slots leave the quarantine, or the thread cache
-   * when there is no quarantine: batches larger than either). */
-  enum { BATCH = 256 };
-  static void *q[BATCH];
-  for (size_t freed = 0; freed < WD_SMALL_PURGE_DELAY + N * slot; freed += BATCH * slot) {
-    for (size_t k = 0; k < BATCH; k++) {
-      q[k] = wd_malloc(hide_size(request));
-      if (!CHECK(q[k] != NULL)) return;
-    }
-    for (size_t k = 0; k < BATCH; k++) wd_free(q[k]);
-  }
+  /* Churned until the class has freed the delay's worth: the first pass
+   * only marks the empty slabs, the second gives them back. */
+  if (!churn(request, WD_SMALL_PURGE_DELAY + N * slot)) return;
   size_t dropped = 0;
   for (size_t i = 0; i < N; i++) dropped += page_residency(p[i]) == 0;
-  CHECKF(dropped >= N / 2, "%zu of %d freed slots' pages given back after the delay", dropped, N);
+  CHECKF(dropped < N / 2, "%zu of %d freed slots' pages given back at the first pass", dropped, N);
+  if (!churn(request, WD_SMALL_PURGE_DELAY)) return;
+  dropped = 0;
+  for (size_t i = 0; i < N; i++) dropped += page_residency(p[i]) == 0;
+  CHECKF(dropped >= N / 2, "%zu of %d freed slots' pages given back after two delays", dropped, N);
   heap_check();
   /* Reused: zero (no false write-after-free), sound. */
   size_t nonzero = 0;
