@@ -19,6 +19,7 @@
 #include <sys/single_threaded.h>
 
 #include "config.h"
+#include "os.h"
 #include "report.h"
 #include "sealed.h"
 #include "secret.h"
@@ -195,11 +196,28 @@ static inline void small_zero(char *p, size_t size) {
 
 static inline bool small_zeroing(void) { return sealed_zero_on_free(); }
 
+/* A write that keeps the word as it is: one instruction, so the access is a
+ * write from the start (a load then a store would fault as a read first). */
+static inline void small_touch_word(char *w) { __asm__ volatile("orq $0, %0" : "+m"(*(uint64_t *)(void *)w)); }
+
+/* Touches for writing each page of the slot [p, p + size). */
+static inline void small_touch(char *p, size_t size) {
+  small_touch_word(p);
+  for (size_t off = OS_PAGE - ((uintptr_t)p & (OS_PAGE - 1)); off < size; off += OS_PAGE) small_touch_word(p + off);
+}
+
 /* Hands out a reserved slot: checks that nobody wrote to it while it was
  * free, puts its canary in place, then marks it live. */
 static inline void small_hand_out(unsigned c, char *p, slot_place_t pl) {
   const small_geometry_t *g = &small_geometry[c];
   if (c != 0) {
+    /* The slot is about to be written: its pages are touched for writing
+     * first, so that a page never used yet faults once, writable, instead
+     * of being mapped to the shared zero page by the read below and
+     * faulting again, with a TLB flush, at the first write. An OR with zero
+     * changes nothing; on a present page it dirties lines that the caller
+     * and the canary dirty anyway. */
+    small_touch(p, g->slot_size);
     /* Available slots are zero (zeroed on free, or fresh from the kernel):
      * a non-zero byte is a write through a dangling pointer. */
     SMALL_CHECK(!small_zeroing() || small_all_zero(p, g->slot_size), MISUSE_WRITE_AFTER_FREE, p, c);
