@@ -62,14 +62,13 @@
  *
  * The large cache: a freed large mapping's pages are moved (mremap, no
  * copy) to a fresh guarded mapping that no pointer has seen, while its old
- * addresses stay in the quarantine, inaccessible and empty; without a
- * quarantine the mapping is kept in place, inaccessible. A later large
+ * addresses stay in the quarantine, inaccessible and empty (without a
+ * quarantine they are unmapped at once). A later large
  * request is built from cached pages without a page fault, cleared first:
  * every region ends on a 2 MiB page-table boundary, so the whole tables it
  * needs come a table at a time from the tops of cached mappings, and the
  * partial table below them from a mapping's bottom; what is left of each
- * stays cached, not a page lost. (A kept-in-place mapping is reused where it
- * is if it is at most twice the request.) The budget follows the program's
+ * stays cached, not a page lost. The budget follows the program's
  * recent peak of live large memory P, the largest in the last one or two
  * windows of WD_LARGE_CACHE_WINDOW large allocations and frees: live plus
  * cached stays within P + P/8, the cache within P/4 and WD_LARGE_CACHE_MAX,

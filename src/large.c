@@ -29,23 +29,19 @@ typedef struct record {
   size_t map_size;
 } record_t;
 
-/* A freed mapping kept for reuse. Only the pages from `held` to `top` may
- * have memory; the rest, up to the guards, is inaccessible and empty. An
- * open entry's `top` is on a table boundary; a kept-in-place one's is its
- * end guard. */
+/* A freed mapping's pages kept for reuse, moved to a mapping of their own
+ * that no pointer reaches. Only the pages from `held` to `top` may have
+ * memory, read-write; the rest, up to the guards, is inaccessible and
+ * empty. `top` is on a table boundary. */
 typedef struct cached {
   uintptr_t map;
   size_t map_size;
   uintptr_t held;
   uintptr_t top;
-  uintptr_t ptr; /* the freed allocation, when kept at its own address; else 0 */
-  size_t size;   /* its requested size, for naming a double free */
-  bool open;     /* read-write (moved where no pointer reaches) or inaccessible */
 } cached_t;
 
 /* A cached entry taken for a new allocation: whole tables from the top of
- * its pages (a kept-in-place entry: all of them) and less than a table's
- * span from the bottom, moved to top_dst and bottom_dst (0 until they are). */
+ * its pages and less than a table's span from the bottom, moved to top_dst and bottom_dst (0 until they are). */
 typedef struct piece {
   cached_t c;
   size_t top_take;
@@ -84,7 +80,7 @@ static struct {
   size_t peak_now;
   size_t peak_last;
   size_t window_ops;
-  bool cannot_move; /* this kernel has no os_move: mappings stay where they are */
+  bool cannot_move; /* this kernel has no os_move: nothing is cached */
 } large;
 
 /* Apart from the tier's state, with the other locks (lock.h). */
@@ -227,7 +223,6 @@ static size_t budget_bound(void) {
 
 static void cache_evict_oldest(void) {
   cached_t old = cache_take(0);
-  if (old.ptr != 0) remember_freed(old.ptr, old.size);
   os_release((void *)old.map, old.map_size);
 }
 
@@ -269,23 +264,6 @@ static void cache_put(cached_t c) {
   large.cache_bytes += held_bytes(&c);
 }
 
-/* The kept-in-place entry (see cache_in_place) that can serve `region`
- * bytes at its own address: the smallest with room, if it is at most twice
- * that (a bigger one would hold its excess pages only to drop them). */
-static bool cache_fit_in_place(size_t region, cached_t *out) {
-  size_t best = SIZE_MAX, best_region = SIZE_MAX;
-  for (size_t k = 0; k < large.cache_count; k++) {
-    size_t have = large.cache[k].map_size - 2 * GUARD;
-    if (!large.cache[k].open && have >= region && have / 2 <= region && have < best_region) {
-      best = k;
-      best_region = have;
-    }
-  }
-  if (best == SIZE_MAX) return false;
-  *out = cache_take(best);
-  return true;
-}
-
 static size_t whole_tables(const cached_t *c) { return align_down(held_bytes(c), TABLE); }
 
 /* Takes out of the cache the entries whose pages will make up the last
@@ -296,8 +274,7 @@ static size_t whole_tables(const cached_t *c) { return align_down(held_bytes(c),
  * The partial table below them comes from the bottom of the piece or entry
  * with the fewest pages that has it (a page-by-page move, as any partial
  * table is): so no entry is ever cut where it would leave pages stranded
- * off a boundary. With no open entry at all, a kept-in-place entry smaller
- * than `need` is moved whole. Fresh pages make up what is missing. Returns
+ * off a boundary. Fresh pages make up what is missing. Returns
  * how many pieces there are. */
 static size_t cache_pick(size_t need, piece_t *pieces) {
   if (large.cannot_move) return 0;
@@ -305,7 +282,7 @@ static size_t cache_pick(size_t need, piece_t *pieces) {
   while (tables > 0) {
     size_t fit = SIZE_MAX, fit_have = SIZE_MAX, big = SIZE_MAX, big_have = 0;
     for (size_t k = 0; k < large.cache_count; k++) {
-      size_t have = large.cache[k].open ? whole_tables(&large.cache[k]) : 0;
+      size_t have = whole_tables(&large.cache[k]);
       if (have >= tables && have < fit_have) {
         fit = k;
         fit_have = have;
@@ -334,7 +311,7 @@ static size_t cache_pick(size_t need, piece_t *pieces) {
     }
     for (size_t k = 0; k < large.cache_count; k++) {
       size_t left = held_bytes(&large.cache[k]);
-      if (large.cache[k].open && left >= rest && left < best_left) {
+      if (left >= rest && left < best_left) {
         best = k;
         best_left = left;
         taken = false;
@@ -343,34 +320,13 @@ static size_t cache_pick(size_t need, piece_t *pieces) {
     if (best != SIZE_MAX && taken) pieces[best].bottom_take = rest;
     if (best != SIZE_MAX && !taken) pieces[n++] = (piece_t){cache_take(best), 0, rest, 0, 0};
   }
-  if (n == 0) {
-    size_t part = SIZE_MAX, part_bytes = 0;
-    for (size_t k = 0; k < large.cache_count; k++) {
-      size_t bytes = held_bytes(&large.cache[k]);
-      if (!large.cache[k].open && bytes < need && bytes > part_bytes) {
-        part = k;
-        part_bytes = bytes;
-      }
-    }
-    if (part != SIZE_MAX) pieces[n++] = (piece_t){cache_take(part), part_bytes, 0, 0, 0};
-  }
-  /* Their addresses will not hold them again. */
-  for (size_t i = 0; i < n; i++) {
-    if (pieces[i].c.ptr != 0) remember_freed(pieces[i].c.ptr, pieces[i].c.size);
-  }
   return n;
 }
 
 /* Moves `bytes` of a piece's pages from `from` to `to`, in a region being
- * built; pages kept in place arrive inaccessible and are opened. False if
- * the kernel could not: then nothing moved, or, if opening failed, the
- * pages are gone. */
-static bool move_in(cached_t *c, uintptr_t from, uintptr_t to, size_t bytes) {
-  if (os_move((void *)from, (void *)to, bytes) != 0) return false;
-  if (c->open || os_commit((void *)to, bytes)) return true;
-  os_decommit((void *)to, bytes);
-  c->top = c->held;
-  return false;
+ * built; false, with nothing moved, if the kernel could not. */
+static bool move_in(uintptr_t from, uintptr_t to, size_t bytes) {
+  return os_move((void *)from, (void *)to, bytes) == 0;
 }
 
 /* Moves a piece's top take to just below `*fill`, lowering it, and its
@@ -381,13 +337,13 @@ static void piece_move(piece_t *p, uintptr_t *fill, uintptr_t low) {
   uintptr_t old_held = c->held, old_top = c->top;
   if (p->top_take != 0) {
     uintptr_t from = c->top - p->top_take, to = *fill - p->top_take;
-    if (move_in(c, from, to, p->top_take)) {
+    if (move_in(from, to, p->top_take)) {
       p->top_dst = to;
       *fill = to;
       c->top = from;
     }
   }
-  if (p->bottom_take != 0 && c->top > c->held && move_in(c, c->held, low, p->bottom_take)) {
+  if (p->bottom_take != 0 && c->top > c->held && move_in(c->held, low, p->bottom_take)) {
     p->bottom_dst = low;
     c->held += p->bottom_take;
   }
@@ -409,18 +365,8 @@ static void piece_zero(const piece_t *p, uintptr_t ptr) {
   }
 }
 
-/* Readies a kept-in-place mapping for an allocation that needs the last
- * `region` bytes before its end guard: its pages in front of them go back
- * to the kernel and stay inaccessible, like a wider guard. */
-static bool reuse_in_place(const cached_t *c, size_t region) {
-  uintptr_t start = c->top - region;
-  if (start > c->held) os_decommit((void *)c->held, start - c->held);
-  return os_commit((void *)start, region);
-}
-
-/* A kept-in-place mapping that fits is used where it is; otherwise a new
- * mapping gets, at the end of its region, the pages of the cached pieces
- * that reach, and fresh pages below them. */
+/* A new mapping gets, at the end of its region, the pages of the cached
+ * pieces that reach, and fresh pages below them. */
 void *large_alloc(size_t n, size_t alignment, bool zero) {
   size_t rounded = align_up(n, 16);
   size_t slack = alignment > OS_PAGE ? alignment - OS_PAGE : 0;
@@ -431,28 +377,13 @@ void *large_alloc(size_t n, size_t alignment, bool zero) {
    * region lands, since it ends on a table boundary. */
   size_t need = alignment <= TABLE ? align_up(align_up(rounded, alignment < 16 ? 16 : alignment), OS_PAGE) : region;
   WD_ASSERT(need <= region);
-  cached_t c;
   piece_t pieces[WD_LARGE_CACHE_ENTRIES];
-  size_t count = 0;
   lock_acquire(&large_lock);
-  bool took = cache_fit_in_place(region, &c), in_place = took;
-  if (!took) count = cache_pick(need, pieces);
+  size_t count = cache_pick(need, pieces);
   lock_release(&large_lock);
-  char *map = NULL;
   size_t map_size = region + 2 * GUARD;
   uintptr_t end = 0, fill = 0;
-  bool ready = false;
-  if (in_place) {
-    if (reuse_in_place(&c, region)) {
-      map = (char *)c.map;
-      map_size = c.map_size;
-      ready = true;
-    } else {
-      os_release((void *)c.map, c.map_size);
-      in_place = false;
-    }
-  }
-  if (!ready) map = reserve_block(region);
+  char *map = reserve_block(region);
   if (map != NULL) {
     end = (uintptr_t)map + map_size - GUARD;
     fill = end;
@@ -467,15 +398,14 @@ void *large_alloc(size_t n, size_t alignment, bool zero) {
     /* What is left of an entry goes back below; an empty one is unmapped. */
     if (pieces[i].c.top == pieces[i].c.held) os_release((void *)pieces[i].c.map, pieces[i].c.map_size);
   }
-  if (map != NULL && !ready) ready = fill <= covered || os_commit((void *)covered, fill - covered);
+  bool ready = map != NULL && (fill <= covered || os_commit((void *)covered, fill - covered));
   uintptr_t ptr = map != NULL ? placement((uintptr_t)map, map_size - 2 * GUARD, n, alignment) : 0;
-  WD_ASSERT(map == NULL || in_place || end - align_down(ptr, OS_PAGE) == need ||
+  WD_ASSERT(map == NULL || end - align_down(ptr, OS_PAGE) == need ||
             (alignment > TABLE && end - align_down(ptr, OS_PAGE) < need));
   /* Reused pages hold what the last owner left there; the default build
    * lets no freed data reach a new owner, as with small slots. Fresh pages
    * read as zero and are not touched. */
   if (ready && (zero || sealed.options.zero_on_free)) {
-    if (in_place) memset((void *)ptr, 0, end - ptr);
     for (size_t i = 0; i < count; i++) piece_zero(&pieces[i], ptr);
   }
   record_t r = {ptr, n, (uintptr_t)map, map_size};
@@ -488,9 +418,6 @@ void *large_alloc(size_t n, size_t alignment, bool zero) {
       os_release((void *)pieces[i].c.map, pieces[i].c.map_size);
     }
   }
-  /* A freed allocation kept at its own address that moved away leaves its
-   * address for the double-free memory. */
-  if (took && (!ready || c.ptr != r.ptr)) remember_freed(c.ptr, c.size);
   if (!ready || ((large.count + 1) * 2 > large.capacity && !grow())) {
     lock_release(&large_lock);
     if (map != NULL) os_release(map, map_size);
@@ -514,11 +441,6 @@ _Noreturn static void report_unknown(const void *p, misuse_t bad) {
     const record_t *q = &large.held[i];
     if (q->ptr == a) report_fatal(freed, p, REPORT_LARGE(q->size));
     if (q->ptr != 0 && a - q->map < q->map_size) report_fatal(bad, p, REPORT_LARGE(q->size));
-  }
-  for (size_t i = 0; i < large.cache_count && a != 0; i++) {
-    const cached_t *c = &large.cache[i];
-    if (c->ptr == a) report_fatal(freed, p, REPORT_LARGE(c->size));
-    if (c->ptr != 0 && a - c->map < c->map_size) report_fatal(bad, p, REPORT_LARGE(c->size));
   }
   const recent_free_t *gone = recent_find(large.freed, WD_LARGE_FREED_MEMORY, a);
   if (gone != NULL) report_fatal(freed, p, REPORT_LARGE(gone->size));
@@ -560,18 +482,7 @@ static void cache_move(const record_t *r) {
     if (err == EINVAL) large.cannot_move = true;
     return;
   }
-  cache_put((cached_t){(uintptr_t)to, bytes + 2 * GUARD, (uintptr_t)to + GUARD, (uintptr_t)to + GUARD + bytes, 0, 0,
-                       true});
-}
-
-/* Keeps a freed mapping at its own addresses, inaccessible, when there is no
- * quarantine; false if the budget has no room for it. */
-static bool cache_in_place(const record_t *r) {
-  uintptr_t held = align_down(r->ptr, OS_PAGE);
-  if (!cache_room(r->map + r->map_size - GUARD - held)) return false;
-  os_protect_none((void *)(r->map + GUARD), r->map_size - 2 * GUARD);
-  cache_put((cached_t){r->map, r->map_size, held, r->map + r->map_size - GUARD, r->ptr, r->size, false});
-  return true;
+  cache_put((cached_t){(uintptr_t)to, bytes + 2 * GUARD, (uintptr_t)to + GUARD, (uintptr_t)to + GUARD + bytes});
 }
 
 void large_free(void *p) {
@@ -584,11 +495,13 @@ void large_free(void *p) {
   large.bytes -= r.map_size - 2 * GUARD;
   tick();
   size_t random_len = min_size(sealed.options.large_quarantine, WD_LARGE_QUARANTINE_RANDOM);
+  /* Its pages go to the cache whether or not its addresses wait in the
+   * quarantine: a move costs no copy and no fault, where keeping a mapping
+   * in place would take an mprotect of every page twice and drop the
+   * pages in front of a smaller request. */
+  cache_move(&r);
   record_t out = r;
-  if (random_len == 0) {
-    if (cache_in_place(&r)) out.ptr = 0;
-  } else {
-    cache_move(&r);
+  if (random_len != 0) {
     os_decommit((void *)r.map, r.map_size);
     out = quarantine(r, random_len);
   }
@@ -662,12 +575,9 @@ void large_check(void) {
     const cached_t *c = &large.cache[k];
     uintptr_t end = c->map + c->map_size - GUARD;
     bool sound = c->map % OS_PAGE == 0 && c->map_size % OS_PAGE == 0 && c->map_size >= 3 * GUARD &&
-                 c->held % OS_PAGE == 0 && c->held >= c->map + GUARD &&
-                 (c->open ? c->held < c->top && c->top % TABLE == 0 && c->top <= end
-                          : c->held <= c->top && c->top == end) &&
-                 (c->ptr == 0) == c->open && os_is_mapped((void *)c->map, c->map_size) &&
-                 (c->ptr == 0 || find(c->ptr) == NULL);
-    if (!sound) report_check_failed("large cache entry well formed", (void *)c->map, REPORT_LARGE(c->size));
+                 c->held % OS_PAGE == 0 && c->held >= c->map + GUARD && c->held < c->top &&
+                 c->top % TABLE == 0 && c->top <= end && os_is_mapped((void *)c->map, c->map_size);
+    if (!sound) report_check_failed("large cache entry well formed", (void *)c->map, REPORT_LARGE(0));
     cached += held_bytes(c);
   }
   if (cached != large.cache_bytes || cached > budget_bound()) {

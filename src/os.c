@@ -137,10 +137,6 @@ void os_decommit(void *addr, size_t size) {
   if (p == MAP_FAILED) report_os_failure("mmap", addr, errno);
 }
 
-void os_protect_none(void *addr, size_t size) {
-  if (mprotect(addr, size, PROT_NONE) != 0) report_os_failure("mprotect", addr, errno);
-}
-
 void os_protect_read(void *addr, size_t size) {
   if (mprotect(addr, size, PROT_READ) != 0) report_os_failure("mprotect", addr, errno);
 }

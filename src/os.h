@@ -59,10 +59,6 @@ bool os_commit(void *addr, size_t size);
  * returns zero pages. */
 void os_decommit(void *addr, size_t size);
 
-/* Makes pages inaccessible without giving their memory back (guards,
- * quarantined mappings). */
-void os_protect_none(void *addr, size_t size);
-
 /* Makes pages read-only (metadata that is final after initialization). */
 void os_protect_read(void *addr, size_t size);
 

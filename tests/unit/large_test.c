@@ -118,13 +118,11 @@ static void test_memory_returned(void) {
   char *middle = p + n / 2;
   CHECK(page_residency(middle) == 1);
   wd_free(p);
-  /* Freed: inaccessible at once. With a quarantine its pages move to the
-   * cache, away from these addresses; without one they stay, inaccessible,
-   * until the cache evicts them. */
-#if WD_LARGE_QUARANTINE_RANDOM > 0
+  /* Freed: inaccessible at once, its pages moved to the cache, away from
+   * these addresses (which wait in the quarantine, or are unmapped without
+   * one). */
   int r = page_residency(middle);
   CHECKF(r == 0 || r == -1, "freed block: residency %d", r);
-#endif
   CHECK(read_faults(middle));
   CHECK(read_faults(p));
   /* Far more frees than any quarantine holds push it out: unmapped. */
@@ -348,7 +346,6 @@ static void test_cache_follows_peak(void) {
   heap_check();
 }
 
-#if WD_LARGE_QUARANTINE_RANDOM > 0
 /* Checks a block of n bytes built from cached pages: nothing of the pages'
  * last owner, and no page faults to write it (counted from `faults`). */
 static void check_reused(char *p, size_t n, long faults, const char *what) {
@@ -369,7 +366,7 @@ static void check_guarded(char *p, size_t n, const char *what) {
   CHECKF(read_faults((char *)page_of(p) - 1), "%s: byte before the first page readable", what);
 }
 
-/* With a quarantine, cached pages move between blocks. A request smaller
+/* Cached pages move between blocks. A request smaller
  * than a cached block takes what it needs and leaves the rest cached, not
  * a page lost: the partial page table from the block's bottom, the whole
  * ones from its top. A request bigger than any cached block gathers the
@@ -421,7 +418,6 @@ static void test_cache_split_and_gather(void) {
   wd_free(w);
   heap_check();
 }
-#endif
 
 /* An allocation with no pages (aligned_alloc(a, 0) ends right at its
  * guard) leaves nothing to cache; freeing it must not stop the cache. */
@@ -469,9 +465,7 @@ int main(void) {
   test_cache_reuse();
   test_cache_budget();
   test_cache_follows_peak();
-#if WD_LARGE_QUARANTINE_RANDOM > 0
   test_cache_split_and_gather();
-#endif
   test_empty_allocation();
   heap_check();
   return check_done();
