@@ -1009,7 +1009,7 @@ static const char *misuse_expect(h_misuse_t kind, const slot_t *s) {
       return t == T_LARGE ? NULL : "";
     case MIS_WRITE_AFTER_FREE:
       if (s->usable == 0) return "";
-      if (t == T_SMALL) return small_zeroing() ? "warden: heap check failed: free slot zero: " : "";
+      if (t == T_SMALL) return sealed_zero_on_free() ? "warden: heap check failed: free slot zero: " : "";
       if (t == T_LARGE) return NULL; /* unmapped, or kept inaccessible */
       return kept_zero ? "warden: heap check failed: quarantined block zero: " : "";
     case MIS_WRITE_AFTER_FREE_EXIT: return kept_zero ? "warden: write after free: " : "";

@@ -106,8 +106,8 @@ BUGS = [
      "small_quarantine=8:zero_on_free=0"),
     ("medium-zeroing-skipped", "alloc_fuzzer",
      "a freed medium block enters the quarantine without being zeroed",
-     [("src/medium.c", "  if (zeroing()) memset(p, 0, size - MB_OVERHEAD);\n  else *canary_word",
-       "  *canary_word")]),
+     [("src/medium.c", "  if (!sealed_zero_on_free()) {\n    clear_canary(c, i, size);\n  } else if",
+       "  if (true) {\n    clear_canary(c, i, size);\n  } else if")]),
     ("medium-quarantine-at-once", "alloc_fuzzer",
      "a freed medium block leaves the quarantine as soon as it enters it",
      [("src/medium.c", "  uintptr_t out = quarantine_put(&a->q, a->q_random, a->q_fifo, q_fifo_len(), "
@@ -127,8 +127,8 @@ BUGS = [
        'payload, REPORT_MEDIUM(size));\n', "")]),
     ("check-skips-quarantined-zero", "alloc_fuzzer",
      "wd_heap_check no longer checks that quarantined medium blocks are zero",
-     [("src/medium.c", "      if (zeroing() && !words_zero(&c[i + 2], mb_words(size) - 3)) {",
-       "      if (false) {")]),
+     [("src/medium.c", "    if (sealed_zero_on_free() && !words_zero(&c[i + 2], mb_words(size) - 3)) {",
+       "    if (false) {")]),
     ("medium-canary-not-written", "alloc_fuzzer",
      "a medium block grown or shrunk in place keeps no canary after its new end",
      [("src/medium.c", "    put_canary(c, i);\n    a->live_bytes = a->live_bytes - size", "    a->live_bytes = a->live_bytes - size")]),
@@ -151,10 +151,10 @@ BUGS = [
      [("src/medium.c", "  c[i + ML_NEXT] = 0;\n  c[i + ML_PREV] = 0;\n", "")]),
     ("medium-grow-keeps-canary", "alloc_fuzzer",
      "a medium block grown in place keeps its old canary inside the new usable bytes",
-     [("src/medium.c", "    *canary_word(c, i, size) = 0;\n    if (zeroing() && have - need", "    if (zeroing() && have - need")]),
+     [("src/medium.c", "    clear_canary(c, i, size);\n    if (sealed_zero_on_free() && need < size", "    if (sealed_zero_on_free() && need < size")]),
     ("medium-reuse-not-random", "alloc_fuzzer",
      "a medium request always takes the head of the list it is served from",
-     [("src/medium.c", "    if (randomizing()) {\n      for (uint32_t steps", "    if (false) {\n      for (uint32_t steps")]),
+     [("src/medium.c", "    if (sealed_randomize()) {\n      for (uint32_t steps", "    if (false) {\n      for (uint32_t steps")]),
     ("lost-cross-thread-free", "thread_fuzzer",
      "a thread's buffer of freed slots (often other threads' blocks) is dropped when it exits",
      [("src/tcache.c", "    if (b->freed_count != 0) small_retire(c, b->freed_at, b->freed_count);\n", "")]),
@@ -170,6 +170,20 @@ LDFLAGS = ["-fsanitize=fuzzer,address,undefined", "-pthread"]
 
 class SourceChanged(Exception):
     pass
+
+
+def stale_patterns(root, bugs):
+    """The seeded bugs whose patterns do not match the sources under `root` exactly once."""
+    stale = []
+    for bug in bugs:
+        name, _, _, subs, _ = bug_fields(bug)
+        for path, old, _ in subs:
+            with open(os.path.join(root, path)) as f:
+                n = f.read().count(old)
+            if n != 1:
+                stale.append("bug %s: the pattern for %s matches %d times (expected exactly once); "
+                             "update BUGS in fuzz/teeth.py:\n%s" % (name, path, n, old))
+    return stale
 
 
 def copy_tree(dst):
@@ -278,6 +292,8 @@ def main():
     ap.add_argument("--no-control", action="store_true", help="skip the unmodified control run")
     ap.add_argument("--list", action="store_true", help="list the bugs and exit")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
+    ap.add_argument("--check", action="store_true",
+                    help="only check that every bug's pattern matches the sources once, and exit")
     args = ap.parse_args()
 
     if args.list:
@@ -286,6 +302,12 @@ def main():
             print("%-28s %-14s %s (%s)%s" % (name, harness, what, ", ".join(sorted({s[0] for s in subs})),
                                              "" if options is None else " WARDEN_OPTIONS=" + options))
         return 0
+    if args.check:
+        stale = stale_patterns(ROOT, BUGS)
+        for message in stale:
+            print("teeth: %s" % message, file=sys.stderr)
+        print("teeth: %d bug(s), %d stale" % (len(BUGS), len(stale)))
+        return 1 if stale else 0
     bugs = [b for b in BUGS if not args.only or b[0] in args.only]
     unknown = set(args.only) - {b[0] for b in BUGS}
     if unknown:
@@ -298,17 +320,9 @@ def main():
     args.work = tempfile.mkdtemp(prefix="warden-teeth.")
     args.snapshot = os.path.join(args.work, "snapshot")
     copy_tree(args.snapshot)
-    try:
-        for bug in bugs:
-            name, _, _, subs, _ = bug_fields(bug)
-            for path, old, _ in subs:
-                n = open(os.path.join(args.snapshot, path)).read().count(old)
-                if n != 1:
-                    raise SourceChanged("bug %s: the pattern for %s matches %d times (expected "
-                                        "exactly once); update BUGS in fuzz/teeth.py:\n%s"
-                                        % (name, path, n, old))
-    except SourceChanged as e:
-        print("teeth: %s" % e, file=sys.stderr)
+    stale = stale_patterns(args.snapshot, bugs)
+    if stale:
+        print("teeth: %s" % stale[0], file=sys.stderr)
         shutil.rmtree(args.work, ignore_errors=True)
         return 2
 

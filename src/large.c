@@ -405,7 +405,7 @@ void *large_alloc(size_t n, size_t alignment, bool zero) {
   /* Reused pages hold what the last owner left there; the default build
    * lets no freed data reach a new owner, as with small slots. Fresh pages
    * read as zero and are not touched. */
-  if (ready && (zero || sealed.options.zero_on_free)) {
+  if (ready && (zero || sealed_zero_on_free())) {
     for (size_t i = 0; i < count; i++) piece_zero(&pieces[i], ptr);
   }
   record_t r = {ptr, n, (uintptr_t)map, map_size};

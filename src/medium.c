@@ -136,10 +136,6 @@ static bool header_sound(const size_t *c, size_t i) {
          mb_words(size) <= CHUNK_WORDS - MB_TAIL - i;
 }
 
-static bool zeroing(void) { return WD_ZERO_ON_FREE && sealed.options.zero_on_free; }
-
-static bool randomizing(void) { return WD_RANDOMIZE && sealed.options.randomize; }
-
 /* Quarantine lengths in force: the build's, lowered by the options; zero at
  * compile time when the build has none. */
 static uint32_t q_random_len(void) {
@@ -357,7 +353,7 @@ static size_t *find_block(arena_t *a, size_t want) {
     size_t k = follow_head(&a->heads[l.fl][l.sl]);
     /* Every block on this list fits: one of its first few, drawn at random,
      * so that which freed block a request gets cannot be planned. */
-    if (randomizing()) {
+    if (sealed_randomize()) {
       for (uint32_t steps = random_below(&a->rng, REUSE_CHOICES); steps > 0; steps--) {
         size_t next = follow_word(range_words(), k + ML_NEXT);
         if (next == ML_NONE) break;
@@ -645,7 +641,7 @@ void *medium_alloc(size_t n, size_t alignment) {
   return NULL;
 }
 
-bool medium_hands_out_zero(void) { return zeroing(); }
+bool medium_hands_out_zero(void) { return sealed_zero_on_free(); }
 
 unsigned medium_arena_count(void) { return sealed.medium_arenas; }
 
@@ -737,7 +733,7 @@ static void leave_quarantine(arena_t *a, uintptr_t entry) {
            MISUSE_BOUNDARY_TAG_CORRUPTED, payload, REPORT_MEDIUM(size));
   a->q_blocks--;
   a->q_bytes -= size;
-  if (zeroing()) {
+  if (sealed_zero_on_free()) {
     unlock_pending(a, size);
     WD_CHECK(words_zero(payload, mb_words(size) - 3), MISUSE_WRITE_AFTER_FREE, payload, REPORT_MEDIUM(size));
     relock_pending(a, size);
@@ -764,7 +760,7 @@ void medium_free(void *p) {
    * owner and a write through a dangling pointer stands out when it leaves
    * the quarantine; without zeroing, only the canary goes (no metadata
    * stays in freed memory). */
-  if (!zeroing()) {
+  if (!sealed_zero_on_free()) {
     clear_canary(c, i, size);
   } else if (random_len != 0) {
     unlock_pending(a, size);
@@ -826,7 +822,7 @@ bool medium_resize(void *p, size_t n) {
      * into its free neighbour needs nothing more: that one's words are
      * zero already, its tags and links cleared by the merge. */
     clear_canary(c, i, size);
-    if (zeroing() && need < size && size - need >= MB_MIN) memset(&c[i + mb_words(need)], 0, size - need - MB_WORD);
+    if (sealed_zero_on_free() && need < size && size - need >= MB_MIN) memset(&c[i + mb_words(need)], 0, size - need - MB_WORD);
     trim(a, c, i, need);
     pages_used(a, c, i, mb_next(c, i)); /* a free neighbour's pages, if it grew */
     put_canary(c, i);
@@ -919,7 +915,7 @@ static void check_quarantine(arena_t *a, const found_t *found) {
                  header_sound(c, i) && c[i] % MB_ALIGN == QUARANTINED;
     if (!sound) report_check_failed("quarantine holds quarantined blocks", (const void *)e, REPORT_MEDIUM_UNKNOWN);
     size_t size = mb_size(c[i]);
-    if (zeroing() && !words_zero(&c[i + 2], mb_words(size) - 3)) {
+    if (sealed_zero_on_free() && !words_zero(&c[i + 2], mb_words(size) - 3)) {
       report_check_failed("quarantined block zero", &c[i + 2], REPORT_MEDIUM(size));
     }
     named++;

@@ -58,6 +58,9 @@ extern sealed_t sealed;
 /* Freed memory is zeroed: built in and not turned off by the options. */
 static inline bool sealed_zero_on_free(void) { return WD_ZERO_ON_FREE && sealed.options.zero_on_free; }
 
+/* Layout randomization in force: false at compile time when the build has none. */
+static inline bool sealed_randomize(void) { return WD_RANDOMIZE && sealed.options.randomize; }
+
 /* Makes the sealed pages read-only. */
 void sealed_seal(void);
 

@@ -189,8 +189,6 @@ static uint32_t next_in_lane(unsigned c, uint32_t i) {
   return i;
 }
 
-static bool randomizing(void) { return WD_RANDOMIZE && sealed.options.randomize; }
-
 /* Uniform in [0, n) as random_below, from 32 bits of a draw; each draw of
  * the class's generator serves two calls, since the batch loops make one
  * call per slot. */
@@ -216,7 +214,7 @@ static bool carve_slab(size_class_t *sc, unsigned c) {
   slab_t *meta = small_meta(c);
   uint32_t max = sealed.small[c].max_slabs;
   uint32_t i = sc->next_fresh;
-  if (randomizing()) {
+  if (sealed_randomize()) {
     for (uint32_t skip = class_below(sc, FRESH_WINDOW); skip > 0; skip--) {
       uint32_t j = next_in_lane(c, i);
       if (j >= max) break;
@@ -262,7 +260,7 @@ static char *reserve_one(size_class_t *sc, unsigned c, slot_place_t *where) {
   if (sc->partial == 0 && !carve_slab(sc, c)) return NULL;
   uint32_t i = sc->partial - 1;
   slab_t *s = &meta[i];
-  uint32_t start = randomizing() ? class_below(sc, g->slots) : 0;
+  uint32_t start = sealed_randomize() ? class_below(sc, g->slots) : 0;
   uint32_t slot = find_available(s, start, g->slots);
   if (slot == NO_SLOT) slot = find_available(s, 0, start);
   WD_ASSERT(slot != NO_SLOT);
@@ -330,7 +328,7 @@ uint32_t small_reserve(unsigned c, unsigned lane, void **out, uint32_t *at, uint
       taken = take_range(c, s, i, 0, g->slots, out + got, at + got, s->free_slots);
     } else {
       /* Whole runs of a slab at once, starting at a random slot. */
-      uint32_t start = randomizing() ? class_below(sc, g->slots) : 0;
+      uint32_t start = sealed_randomize() ? class_below(sc, g->slots) : 0;
       taken = take_range(c, s, i, start, g->slots, out + got, at + got, n - got);
       taken += take_range(c, s, i, 0, start, out + got + taken, at + got + taken, n - got - taken);
     }
@@ -341,7 +339,7 @@ uint32_t small_reserve(unsigned c, unsigned lane, void **out, uint32_t *at, uint
   /* Slots of one slab come out clustered; shuffled, the cache hands them out
    * in an order nobody can predict. Otherwise they are stacked so that the
    * cache, popping from the top, hands them out in address order. */
-  bool shuffle = randomizing();
+  bool shuffle = sealed_randomize();
   for (uint32_t k = got; k > 1; k--) {
     uint32_t j = shuffle ? class_below(sc, k) : got - k;
     if (!shuffle && j >= k - 1) break; /* reversed: the two ends have met */
@@ -467,9 +465,12 @@ void small_free(void *p) {
   lock_release(lock_of(sc, c));
 }
 
-/* A batch from one thread cache mostly holds one lane's slots; slots freed
- * from other threads' lanes go back to theirs, one lock per lane met. */
-void small_retire(unsigned c, const uint32_t *at, uint32_t n) {
+/* Gives reserved slots (packed places) back to their lanes, into the
+ * quarantine when `freed`, else straight back to available. A batch from
+ * one thread cache mostly holds one lane's slots; slots from other threads'
+ * lanes go back to theirs, one lock per lane met. Specialized for each
+ * caller, so that the per-slot loop has no branch on `freed`. */
+static inline __attribute__((always_inline)) void give_back(unsigned c, const uint32_t *at, uint32_t n, bool freed) {
   uint32_t random_len = random_len_now(c), fifo_len = fifo_len_now(c);
   uint32_t lanes_met = 0;
   for (uint32_t k = 0; k < n; k++) lanes_met |= 1U << small_lane_of(small_unpack_place(at[k]).slab);
@@ -478,25 +479,19 @@ void small_retire(unsigned c, const uint32_t *at, uint32_t n) {
     size_class_t *sc = &classes[l][c];
     lock_acquire(lock_of(sc, c));
     for (uint32_t k = 0; k < n; k++) {
-      if (small_lane_of(small_unpack_place(at[k]).slab) == l) retire_locked(sc, c, random_len, fifo_len, at[k]);
+      slot_place_t pl = small_unpack_place(at[k]);
+      if (small_lane_of(pl.slab) != l) continue;
+      if (freed) retire_locked(sc, c, random_len, fifo_len, at[k]);
+      else make_available(sc, c, pl);
     }
     purge_if_due(sc, c);
     lock_release(lock_of(sc, c));
   }
 }
 
-void small_unreserve(unsigned c, void *const *slots, uint32_t n) {
-  for (unsigned l = 0; l < SMALL_LANES; l++) {
-    size_class_t *sc = &classes[l][c];
-    lock_acquire(lock_of(sc, c));
-    for (uint32_t k = 0; k < n; k++) {
-      slot_place_t pl = small_place_of(c, slots[k]);
-      if (small_lane_of(pl.slab) == l) make_available(sc, c, pl);
-    }
-    purge_if_due(sc, c);
-    lock_release(lock_of(sc, c));
-  }
-}
+void small_retire(unsigned c, const uint32_t *at, uint32_t n) { give_back(c, at, n, true); }
+
+void small_unreserve(unsigned c, const uint32_t *at, uint32_t n) { give_back(c, at, n, false); }
 
 void small_adjust_live(unsigned c, int64_t delta) {
   size_class_t *sc = &classes[0][c];
@@ -559,7 +554,7 @@ static void check_slot(unsigned c, const slab_t *s, uint32_t slab, uint32_t slot
     memcpy(&found, p + g->slot_size - SMALL_CANARY, sizeof found);
     if (found != small_canary_for(p)) report_check_failed("canary intact", p, where);
 #endif
-  } else if (small_zeroing() && !small_all_zero(p, g->slot_size)) {
+  } else if (sealed_zero_on_free() && !small_all_zero(p, g->slot_size)) {
     report_check_failed("free slot zero", p, where);
   }
 }

@@ -73,11 +73,11 @@ static inline bool small_hands_out_zero(unsigned c) { return c == 0 || sealed_ze
  * small_reserve takes up to n available slots of the lane's slabs (in random order when
  * randomizing), with their packed places in `at`, and returns how many;
  * small_retire puts freed reserved slots, given by packed place, into the
- * quarantine; small_unreserve makes never-used reserved slots
- * available again; small_adjust_live folds a cache's live count in. */
+ * quarantine; small_unreserve makes never-used reserved slots (also by
+ * packed place) available again; small_adjust_live folds a cache's live count in. */
 uint32_t small_reserve(unsigned c, unsigned lane, void **out, uint32_t *at, uint32_t n);
 void small_retire(unsigned c, const uint32_t *at, uint32_t n);
-void small_unreserve(unsigned c, void *const *slots, uint32_t n);
+void small_unreserve(unsigned c, const uint32_t *at, uint32_t n);
 void small_adjust_live(unsigned c, int64_t delta);
 
 /* The lengths of class c's quarantine arrays in force: the build's, lowered

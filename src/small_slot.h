@@ -194,8 +194,6 @@ static inline void small_zero(char *p, size_t size) {
   }
 }
 
-static inline bool small_zeroing(void) { return sealed_zero_on_free(); }
-
 /* A write that keeps the word as it is: one instruction, so the access is a
  * write from the start (a load then a store would fault as a read first). */
 static inline void small_touch_word(char *w) { __asm__ volatile("orq $0, %0" : "+m"(*(uint64_t *)(void *)w)); }
@@ -220,7 +218,7 @@ static inline void small_hand_out(unsigned c, char *p, slot_place_t pl) {
     small_touch(p, g->slot_size);
     /* Available slots are zero (zeroed on free, or fresh from the kernel):
      * a non-zero byte is a write through a dangling pointer. */
-    SMALL_CHECK(!small_zeroing() || small_all_zero(p, g->slot_size), MISUSE_WRITE_AFTER_FREE, p, c);
+    SMALL_CHECK(!sealed_zero_on_free() || small_all_zero(p, g->slot_size), MISUSE_WRITE_AFTER_FREE, p, c);
 #if WD_CANARY
     uint64_t canary = small_canary_for(p);
     memcpy(p + g->slot_size - SMALL_CANARY, &canary, sizeof canary);
@@ -247,7 +245,7 @@ static inline slot_place_t small_take_back(unsigned c, void *p) {
 #endif
     /* Zeroed before the slot can be handed out again, so the next owner
      * never sees a stale value and a later stray write stands out. */
-    if (small_zeroing()) small_zero((char *)p, g->slot_size);
+    if (sealed_zero_on_free()) small_zero((char *)p, g->slot_size);
   }
   return pl;
 }

@@ -89,7 +89,7 @@ void tcache_retire_all(tcache_bin_t *b, unsigned c) {
 static void drain(tcache_t *tc) {
   for (unsigned c = 0; c < SMALL_CLASS_COUNT; c++) {
     tcache_bin_t *b = &tc->bins[c];
-    if (b->avail_count != 0) small_unreserve(c, b->avail, b->avail_count);
+    if (b->avail_count != 0) small_unreserve(c, b->avail_at, b->avail_count);
     if (b->freed_count != 0) small_retire(c, b->freed_at, b->freed_count);
     if (tc->live[c] != 0) small_adjust_live(c, tc->live[c]);
     b->avail_count = b->freed_count = 0;
