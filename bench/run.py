@@ -901,41 +901,30 @@ def startup_section(data, cells, allocs):
                      su["rounds"], "" if su.get("launcher_static", True) else
                      " (The launcher could not be linked statically: a peak RSS near 1 MiB may be its own.)"))
         L.append("")
-        rows = []
-        for a in allocs:
-            row = [a]
-            for p, _ in progs:
-                c, g = cells.get((p, a)), cells.get((p, "glibc"))
-                if c is None:
-                    row.append("")
-                elif "fail" in c:
-                    row.append(fail_text(c))
-                elif a == "glibc" or not g or "wall" not in g:
-                    row.append("%.2f" % (c["wall"] * 1e3))
-                else:
-                    row.append("%.2f (%+.2f)" % (c["wall"] * 1e3, (c["wall"] - g["wall"]) * 1e3))
-            rows.append(row)
+        def table(key, own, versus):
+            rows = []
+            for a in allocs:
+                row = [a]
+                for p, _ in progs:
+                    c, g = cells.get((p, a)), cells.get((p, "glibc"))
+                    if c is None:
+                        row.append("")
+                    elif "fail" in c:
+                        row.append(fail_text(c))
+                    elif a == "glibc" or not g or key not in g:
+                        row.append(own(c[key]))
+                    else:
+                        row.append("%s (%s)" % (own(c[key]), versus(c[key], g[key])))
+                rows.append(row)
+            return md_table(["allocator"] + [label for _, label in progs], rows)
+
         L.append("Time (median ms; in brackets, ms over glibc):")
         L.append("")
-        L.append(md_table(["allocator"] + [label for _, label in progs], rows))
+        L.append(table("wall", lambda v: "%.2f" % (v * 1e3), lambda v, g: "%+.2f" % ((v - g) * 1e3)))
         L.append("")
-        rows = []
-        for a in allocs:
-            row = [a]
-            for p, _ in progs:
-                c, g = cells.get((p, a)), cells.get((p, "glibc"))
-                if c is None:
-                    row.append("")
-                elif "fail" in c:
-                    row.append(fail_text(c))
-                elif a == "glibc" or not g or "rss" not in g:
-                    row.append("%.2f" % (c["rss"] / 1024.0))
-                else:
-                    row.append("%.2f (%.2fx)" % (c["rss"] / 1024.0, c["rss"] / g["rss"]))
-            rows.append(row)
         L.append("Peak RSS (median MiB, ratio to glibc):")
         L.append("")
-        L.append(md_table(["allocator"] + [label for _, label in progs], rows))
+        L.append(table("rss", lambda v: "%.2f" % (v / 1024.0), lambda v, g: "%.2fx" % (v / g)))
         L.append("")
     if fk and any(k[0] == "fork" for k in cells):
         L.append("Fork: `bench/fork %d` builds a heap of 4096 live objects (16 B-16 KiB), then forks "
