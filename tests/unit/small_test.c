@@ -96,6 +96,16 @@ static void test_one_class(void) {
 /* Enough 16-byte slots that the slab metadata outgrows its first commit
  * step several times over (each step holds a few hundred to a few thousand
  * slab records, depending on the record's size). */
+/* Lines of /proc/self/maps: the process's mappings. */
+static size_t mapping_count(void) {
+  FILE *f = fopen("/proc/self/maps", "r");
+  if (!CHECK(f != NULL)) return SIZE_MAX;
+  size_t lines = 0;
+  for (int ch; (ch = fgetc(f)) != EOF;) lines += ch == '\n';
+  fclose(f);
+  return lines;
+}
+
 static void test_many_slabs(void) {
   const size_t n = sizeof slots_buf / sizeof slots_buf[0];
   const size_t request = 16 - SMALL_CANARY;
@@ -107,6 +117,13 @@ static void test_many_slabs(void) {
   size_t new_slabs = during.small_slabs - before.small_slabs;
   CHECKF(new_slabs >= n / small_geometry[c].slots, "%zu slots in only %zu new slabs", n, new_slabs);
   CHECKF(new_slabs > 2000, "only %zu slabs: the metadata commit steps were not crossed", new_slabs);
+  /* A thread's slabs are carved side by side, in runs, and the kernel
+   * merges neighbours into one mapping (not all of them: slabs carved out
+   * of order keep separate bookkeeping). One or more mappings per slab
+   * would exhaust vm.max_map_count (65530 by default) in a big heap, and
+   * every mapping costs at fork. */
+  size_t maps = mapping_count();
+  CHECKF(maps < new_slabs, "%zu mappings for %zu slabs", maps, new_slabs);
   CHECK(during.small_live - before.small_live == n);
   heap_check();
   /* Free in an order unlike the allocation order, touching slabs all over. */
