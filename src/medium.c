@@ -87,9 +87,11 @@ typedef struct arena {
  * different arenas never wait for each other. */
 static arena_t arenas[WD_MEDIUM_ARENAS];
 /* Apart from their arenas, with the other locks (lock.h). */
-static lock_t arena_locks[WD_MEDIUM_ARENAS] LOCK_FORK_STATE = {[0 ... WD_MEDIUM_ARENAS - 1] = LOCK_INIT};
+static struct arena_lock {
+  lock_t lock;
+} LOCK_LINE arena_locks[WD_MEDIUM_ARENAS] LOCK_FORK_STATE;
 
-static inline lock_t *arena_lock(const arena_t *a) { return &arena_locks[a - arenas]; }
+static inline lock_t *arena_lock(const arena_t *a) { return &arena_locks[a - arenas].lock; }
 /* Chunks in use, by index in the range; each entry is written under the
  * lock of the arena that owns the chunk. */
 static uint8_t chunk_live[CHUNK_COUNT];
@@ -1032,17 +1034,17 @@ size_t medium_trim(void) {
 
 /* Always in index order, so that two callers cannot deadlock. */
 void medium_lock_all(void) {
-  for (unsigned k = 0; k < sealed.medium_arenas; k++) lock_acquire(&arena_locks[k]);
+  for (unsigned k = 0; k < sealed.medium_arenas; k++) lock_acquire(&arena_locks[k].lock);
 }
 
 void medium_unlock_all(void) {
-  for (unsigned k = sealed.medium_arenas; k > 0; k--) lock_release(&arena_locks[k - 1]);
+  for (unsigned k = sealed.medium_arenas; k > 0; k--) lock_release(&arena_locks[k - 1].lock);
 }
 
 void medium_after_fork_child(void) {
   for (unsigned k = 0; k < sealed.medium_arenas; k++) {
     /* The rng needs nothing: the child's new random key (heap.c) already
      * makes its draws unrelated to the parent's. */
-    lock_reset(&arena_locks[k]);
+    lock_reset(&arena_locks[k].lock);
   }
 }

@@ -4,9 +4,11 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <linux/futex.h>
 #include <sys/mman.h>
 #include <sys/personality.h>
 #include <sys/random.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "report.h"
@@ -160,6 +162,13 @@ bool os_is_mapped(const void *addr, size_t size) {
   /* msync fails with ENOMEM exactly when part of the range is unmapped. */
   return msync((void *)(uintptr_t)addr, size, MS_ASYNC) == 0;
 }
+
+void os_futex_wait(uint32_t *word, uint32_t expected) {
+  /* EAGAIN (the word changed), EINTR: the caller looks again. */
+  (void)syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, expected, NULL, NULL, 0);
+}
+
+void os_futex_wake(uint32_t *word) { (void)syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0); }
 
 void os_random(void *buf, size_t len) {
   char *out = buf;

@@ -1,5 +1,6 @@
 /*
- * The only place Warden talks to the kernel about memory or randomness.
+ * The only place Warden talks to the kernel: memory, randomness, and the
+ * futex its locks sleep on.
  *
  * Every address and length passed in must be page aligned (os_page_size()).
  * None of these functions allocates, so they are safe on the failure path.
@@ -9,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define OS_PAGE 4096UL
 
@@ -80,6 +82,13 @@ void os_release(void *addr, size_t size);
 
 /* True when every page of the range is mapped (whatever its protection). */
 bool os_is_mapped(const void *addr, size_t size);
+
+/* Sleeps while *word holds `expected`, until os_futex_wake on the same word
+ * (or for no reason: callers check again). Private to the process. */
+void os_futex_wait(uint32_t *word, uint32_t expected);
+
+/* Wakes one thread sleeping on word, if any. */
+void os_futex_wake(uint32_t *word);
 
 /* Fills buf with `len` bytes from the kernel's random generator; ends the
  * process if the kernel cannot provide them (secrets must never be weak). */

@@ -17,6 +17,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "lock.h"
+
 typedef struct quiesce_flag {
   uint32_t busy;
 } quiesce_flag_t;
@@ -26,7 +28,12 @@ typedef struct quiesce_flag {
  * bit, once set at init, sends every entry down the fencing branch. */
 #define QUIESCE_REQUESTED 1u
 #define QUIESCE_FENCE 2u
-extern uint32_t quiesce_gate;
+/* With the locks in the fork-state section (lock.h), since the fork
+ * handlers write it too, on a line of its own: every fast path reads it. */
+typedef struct quiesce_gate {
+  uint32_t bits;
+} LOCK_LINE quiesce_gate_t;
+extern quiesce_gate_t quiesce_gate;
 
 /* Registers the process for expedited membarrier. Called once at init. */
 void quiesce_init(void);
@@ -35,13 +42,13 @@ void quiesce_init(void);
 static inline bool quiesce_enter(quiesce_flag_t *f) {
   __atomic_store_n(&f->busy, 1, __ATOMIC_RELAXED);
   __asm__ volatile("" ::: "memory");
-  uint32_t gate = __atomic_load_n(&quiesce_gate, __ATOMIC_RELAXED);
+  uint32_t gate = __atomic_load_n(&quiesce_gate.bits, __ATOMIC_RELAXED);
   if (__builtin_expect(gate != 0, 0)) {
     if (gate & QUIESCE_FENCE) {
       /* Without membarrier the read above may have passed the store to
        * busy: it only counts when made again behind a full fence. */
       __atomic_thread_fence(__ATOMIC_SEQ_CST);
-      gate = __atomic_load_n(&quiesce_gate, __ATOMIC_RELAXED);
+      gate = __atomic_load_n(&quiesce_gate.bits, __ATOMIC_RELAXED);
     }
     if (gate & QUIESCE_REQUESTED) {
       __atomic_store_n(&f->busy, 0, __ATOMIC_RELEASE);

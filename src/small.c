@@ -58,11 +58,13 @@ static growth_t growth[SMALL_CLASS_COUNT];
 
 static void set_quarantine_lengths(unsigned c);
 static uint32_t next_in_lane(unsigned c, uint32_t i);
-static lock_t class_locks[SMALL_LANES][SMALL_CLASS_COUNT] LOCK_FORK_STATE = {
-    [0 ... SMALL_LANES - 1] = {[0 ... SMALL_CLASS_COUNT - 1] = LOCK_INIT}};
-static lock_t growth_locks[SMALL_CLASS_COUNT] LOCK_FORK_STATE = {[0 ... SMALL_CLASS_COUNT - 1] = LOCK_INIT};
+/* A lane's class locks side by side: one thread mostly takes one lane's. */
+static struct lane_locks {
+  lock_t of[SMALL_CLASS_COUNT];
+} LOCK_LINE class_locks[SMALL_LANES] LOCK_FORK_STATE;
+static lock_t growth_locks[SMALL_CLASS_COUNT] LOCK_LINE LOCK_FORK_STATE;
 
-static inline lock_t *lock_of(const size_class_t *sc, unsigned c) { return &class_locks[sc->lane][c]; }
+static inline lock_t *lock_of(const size_class_t *sc, unsigned c) { return &class_locks[sc->lane].of[c]; }
 
 static size_t meta_span(unsigned c) {
   size_t bytes = (size_t)(CLASS_SPAN / small_geometry[c].slab_size) * sizeof(slab_t);
@@ -400,9 +402,9 @@ size_t small_trim(void) {
   size_t purged = 0;
   for (unsigned l = 0; l < SMALL_LANES; l++) {
     for (unsigned c = 0; c < SMALL_CLASS_COUNT; c++) {
-      lock_acquire(&class_locks[l][c]);
+      lock_acquire(&class_locks[l].of[c]);
       purged += purge_class(&classes[l][c], c, true);
-      lock_release(&class_locks[l][c]);
+      lock_release(&class_locks[l].of[c]);
     }
   }
   return purged;
@@ -614,11 +616,11 @@ static void check_class(unsigned c, small_cache_walk_t *walk_caches) {
 }
 
 static void lock_class(unsigned c) {
-  for (unsigned l = 0; l < SMALL_LANES; l++) lock_acquire(&class_locks[l][c]);
+  for (unsigned l = 0; l < SMALL_LANES; l++) lock_acquire(&class_locks[l].of[c]);
 }
 
 static void unlock_class(unsigned c) {
-  for (unsigned l = SMALL_LANES; l-- > 0;) lock_release(&class_locks[l][c]);
+  for (unsigned l = SMALL_LANES; l-- > 0;) lock_release(&class_locks[l].of[c]);
 }
 
 void small_check(small_cache_walk_t *walk_caches) {
@@ -661,7 +663,7 @@ void small_unlock_all(void) {
 
 void small_after_fork_child(void) {
   for (unsigned c = 0; c < SMALL_CLASS_COUNT; c++) {
-    for (unsigned l = 0; l < SMALL_LANES; l++) lock_reset(&class_locks[l][c]);
+    for (unsigned l = 0; l < SMALL_LANES; l++) lock_reset(&class_locks[l].of[c]);
     lock_reset(&growth_locks[c]);
   }
 }
