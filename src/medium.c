@@ -15,12 +15,12 @@
 #include "secret.h"
 
 #define CHUNK_BYTES (1UL << WD_MEDIUM_CHUNK_SHIFT)
-#define CHUNK_WORDS (CHUNK_BYTES / MB_WORD)
+#define CHUNK_WORDS MB_CHUNK_WORDS
 #define CHUNK_COUNT (1UL << (WD_MEDIUM_REGION_SHIFT - WD_MEDIUM_CHUNK_SHIFT))
 /* Block sizes stay below the chunk size, so first levels stop there. */
 #define FL_COUNT (WD_MEDIUM_CHUNK_SHIFT - 6)
-/* The one free block of an empty chunk. */
-#define WHOLE_BLOCK ((CHUNK_WORDS - MB_FIRST - MB_TAIL) * MB_WORD)
+/* The one free block of an empty chunk (mb_init). */
+#define WHOLE_BLOCK MB_WHOLE
 /* Block states, the low bits of a tag (medium_block.h): a quarantined
  * block is freed but neither free nor mergeable until it leaves. */
 #define LIVE 0
@@ -397,9 +397,7 @@ static bool add_chunk(arena_t *a) {
   } else {
     return false;
   }
-  c[MB_FIRST - 1] = mb_tag(0, 0);
-  c[CHUNK_WORDS - MB_TAIL] = mb_tag(0, 0);
-  mb_set(c, MB_FIRST, WHOLE_BLOCK, FREE);
+  mb_init(c);
   seal(c, MB_FIRST);
   chunk_live[idx] = 1;
   a->chunks++;

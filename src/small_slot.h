@@ -61,9 +61,10 @@ _Noreturn __attribute__((cold, noinline)) void small_fail(misuse_t kind, const v
 
 static inline slab_t *small_meta(unsigned c) { return (slab_t *)sealed.small[c].meta; }
 
+/* The address of a slot: small_offset (small_index.h, proved) from the
+ * class's base. */
 static inline char *small_slot_addr(unsigned c, uint32_t slab, uint32_t slot) {
-  const small_geometry_t *g = &small_geometry[c];
-  return sealed.small[c].base + (size_t)slab * g->slab_size + (size_t)slot * g->slot_size;
+  return sealed.small[c].base + small_offset(&small_geometry[c], slab, slot);
 }
 
 static inline bool small_carved(unsigned c, uint32_t slab) {
