@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Every function of the proved headers is code that runs: called from the library's own
 sources outside those headers, directly or through other proved functions. A proved routine
-that nothing calls would mean the library does the same work somewhere else, unproved.
+that nothing calls would mean the library does the same work somewhere else, unproved. And no
+code outside the proved headers makes a boundary tag itself (assigns an mb_tag(...) value):
+tags are written by the proved mb_set, mb_init, mb_split and mb_merge only.
 
 Usage: calls_test.py HEADER...   (paths of the proved headers, src/BUILD's proof_sources; the
 library's other sources are read from the same directory)
@@ -12,14 +14,18 @@ import sys
 
 DEFINITION = re.compile(r"^[A-Za-z_][\w \t\*]*?\b([A-Za-z_]\w*)\s*\([^;{}]*\)\s*\{", re.M)
 CALL = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
+TAG_WRITE = re.compile(r"[^=!<>]=\s*mb_tag\s*\([^;]*;")
 
 
 def without_comments(text):
     # ACSL contracts and ghost code live in comments, and proof statements (lemma functions,
     # trusted contracts of builtins) under #ifdef __FRAMAC__: proof, not code that runs.
-    text = re.sub(r"/\*.*?\*/", " ", text, flags=re.S)
+    # Newlines are kept, so that line numbers still point at the source.
+    def blank(m):
+        return " " + "\n" * m.group(0).count("\n")
+    text = re.sub(r"/\*.*?\*/", blank, text, flags=re.S)
     text = re.sub(r"//[^\n]*", "", text)
-    return re.sub(r"^#ifdef __FRAMAC__\n.*?^#endif[^\n]*$", "", text, flags=re.S | re.M)
+    return re.sub(r"^#ifdef __FRAMAC__\n.*?^#endif[^\n]*$", blank, text, flags=re.S | re.M)
 
 
 def bodies(text):
@@ -42,11 +48,16 @@ def main():
         with open(os.path.join(src, h)) as f:
             defined.update(bodies(without_comments(f.read())))
     called = set()
+    bad = []
     for name in sorted(os.listdir(src)):
         if name in proved or not name.endswith((".c", ".h", ".cc")):
             continue
         with open(os.path.join(src, name)) as f:
-            called |= set(CALL.findall(without_comments(f.read())))
+            code = without_comments(f.read())
+        called |= set(CALL.findall(code))
+        for m in TAG_WRITE.finditer(code):
+            line = code.count("\n", 0, m.start()) + 1
+            bad.append("calls_test: %s:%d writes a boundary tag itself: %s" % (name, line, m.group(0)))
     reached = set()
     todo = [n for n in defined if n in called]
     while todo:
@@ -58,8 +69,11 @@ def main():
     unused = sorted(set(defined) - reached)
     for n in unused:
         print("calls_test: %s is proved but the library never calls it" % n, file=sys.stderr)
-    print("calls_test: %d proved functions, %d called" % (len(defined), len(reached)))
-    return 1 if unused or not defined else 0
+    for b in bad:
+        print(b, file=sys.stderr)
+    print("calls_test: %d proved functions, %d called; %d tag writes outside them"
+          % (len(defined), len(reached), len(bad)))
+    return 1 if unused or bad or not defined else 0
 
 
 if __name__ == "__main__":
