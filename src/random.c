@@ -3,14 +3,23 @@
 #include "lock.h"
 #include "os.h"
 
-/* A line of their own: every draw reads them, and a lock beside them would
- * pull the line away from every other core at each acquire. */
-uint64_t random_key LOCK_FORK_STATE __attribute__((aligned(64)));
-uint32_t random_epoch LOCK_FORK_STATE __attribute__((aligned(64)));
+random_shared_t random_shared LOCK_FORK_STATE;
+
+/* Streams in the order they started. */
+static uint64_t streams;
 
 void random_rekey(void) {
-  os_random(&random_key, sizeof random_key);
-  random_epoch++;
+  os_random(&random_shared.key, sizeof random_shared.key);
+  random_shared.epoch++;
 }
 
-void random_seed(random_t *r) { os_random(r, sizeof *r); }
+/* Derived from the key rather than drawn from the kernel: the tiers start
+ * some 150 streams (a lane of each small class, each arena), and a system
+ * call each was a third of the allocator's start-up calls. The mix is a
+ * bijection of the stream's number, so no two streams start at one point,
+ * and under a key of its own (the complement) it tells nothing of the
+ * draws. */
+void random_seed(random_t *r) {
+  uint64_t n = __atomic_add_fetch(&streams, 1, __ATOMIC_RELAXED);
+  r->counter = secret_mix(n, ~random_shared.key);
+}

@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 
+#include "lock.h"
 #include "secret.h"
 
 typedef struct random_state {
@@ -20,13 +21,17 @@ typedef struct random_state {
 
 /* The key of every stream, and how many keys the process has had: a value
  * drawn and kept under an older key (small.c keeps half a draw for later)
- * is stale once a forked child has a new one. */
-extern uint64_t random_key;
-extern uint32_t random_epoch;
+ * is stale once a forked child has a new one. Every draw reads them, so
+ * they have a line to themselves, in the fork-state section (lock.h). */
+typedef struct random_shared {
+  uint64_t key;
+  uint32_t epoch;
+} LOCK_LINE random_shared_t;
+extern random_shared_t random_shared;
 
 static inline uint64_t random_next(random_t *r) {
   r->counter += 0x9e3779b97f4a7c15ULL;
-  return secret_mix(r->counter, random_key);
+  return secret_mix(r->counter, random_shared.key);
 }
 
 /* Uniform enough in [0, n) for n < 2^32 (the bias is below 2^-32). */
@@ -37,7 +42,8 @@ static inline uint32_t random_below(random_t *r, uint32_t n) {
 /* A fresh key from the kernel: at start, and in a forked child. */
 void random_rekey(void);
 
-/* A stream's starting point, from the kernel. */
+/* A stream's starting point: secret, as the key is, and apart from every
+ * other stream's. Needs the key (random_rekey first). */
 void random_seed(random_t *r);
 
 #endif /* WD_RANDOM_H */

@@ -36,7 +36,7 @@ typedef struct size_class {
   int64_t live;      /* handed out through this lock, plus retired caches' counts */
   random_t rng;
   uint32_t spare_bits;  /* the unused half of the last draw from rng */
-  uint32_t spare_epoch; /* random_epoch when it was drawn; 0: none */
+  uint32_t spare_epoch; /* random_shared.epoch when it was drawn; 0: none */
   size_t freed_since_purge; /* bytes made available, toward WD_SMALL_PURGE_DELAY */
   quarantine_t q;
   /* Slots as packed places + 1 (0: empty entry); with the place at hand, a
@@ -196,13 +196,13 @@ static uint32_t next_in_lane(unsigned c, uint32_t i) {
  * call per slot. */
 static inline uint32_t class_below(size_class_t *sc, uint32_t n) {
   uint64_t bits;
-  if (sc->spare_epoch == random_epoch) {
+  if (sc->spare_epoch == random_shared.epoch) {
     sc->spare_epoch = 0;
     bits = sc->spare_bits;
   } else {
     uint64_t r = random_next(&sc->rng);
     sc->spare_bits = (uint32_t)r;
-    sc->spare_epoch = random_epoch;
+    sc->spare_epoch = random_shared.epoch;
     bits = r >> 32;
   }
   return (uint32_t)((bits * n) >> 32);
