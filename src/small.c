@@ -29,7 +29,7 @@
  * neither core pulls lines the other writes; a slot freed by another
  * thread still goes back to its own slab's lane. */
 typedef struct size_class {
-  uint32_t lane;
+  uint32_t started;    /* next_fresh and rng set: by the lane's first carve */
   uint32_t next_fresh; /* lowest index of the lane neither carved nor a guard */
   uint32_t carved;
   uint32_t partial; /* slabs with an available slot, as index + 1 */
@@ -64,7 +64,9 @@ static struct lane_locks {
 } LOCK_LINE class_locks[SMALL_LANES] LOCK_FORK_STATE;
 static lock_t growth_locks[SMALL_CLASS_COUNT] LOCK_LINE LOCK_FORK_STATE;
 
-static inline lock_t *lock_of(const size_class_t *sc, unsigned c) { return &class_locks[sc->lane].of[c]; }
+static inline unsigned lane_of(const size_class_t *sc) { return (unsigned)((sc - &classes[0][0]) / SMALL_CLASS_COUNT); }
+
+static inline lock_t *lock_of(const size_class_t *sc, unsigned c) { return &class_locks[lane_of(sc)].of[c]; }
 
 static size_t meta_span(unsigned c) {
   size_t bytes = (size_t)(CLASS_SPAN / small_geometry[c].slab_size) * sizeof(slab_t);
@@ -111,13 +113,6 @@ bool small_init(void) {
     sealed.small[c] = (small_class_layout_t){range + c * CLASS_SPAN, meta,
                                              (uint32_t)(CLASS_SPAN / g->slab_size),
                                              small_reciprocal(g->slab_size / OS_PAGE), small_reciprocal(g->slot_size)};
-    for (unsigned l = 0; l < SMALL_LANES; l++) {
-      size_class_t *sc = &classes[l][c];
-      sc->lane = l;
-      uint32_t first = l * SMALL_LANE_RUN;
-      sc->next_fresh = is_guard(first) ? next_in_lane(c, first) : first;
-      random_seed(&sc->rng);
-    }
     growth[c].reserved = FIRST_RESERVE;
     set_quarantine_lengths(c);
     meta += meta_span(c) + OS_PAGE;
@@ -215,6 +210,14 @@ static bool carve_slab(size_class_t *sc, unsigned c) {
   const small_geometry_t *g = &small_geometry[c];
   slab_t *meta = small_meta(c);
   uint32_t max = sealed.small[c].max_slabs;
+  if (!sc->started) {
+    /* Lanes start when first used: the state of the lanes and classes a
+     * program never uses stays untouched, pages that hold no memory. */
+    uint32_t first = lane_of(sc) * SMALL_LANE_RUN;
+    sc->next_fresh = is_guard(first) ? next_in_lane(c, first) : first;
+    random_seed(&sc->rng);
+    sc->started = 1;
+  }
   uint32_t i = sc->next_fresh;
   if (sealed_randomize()) {
     for (uint32_t skip = class_below(sc, FRESH_WINDOW); skip > 0; skip--) {
