@@ -448,15 +448,6 @@ static inline uintptr_t quarantine(size_class_t *sc, uint32_t random_len, uint32
   return quarantine_put(&sc->q, sc->q_random, sc->q_fifo, fifo_len, class_below(sc, random_len), p);
 }
 
-/* Inlined into the batch loop: a call per slot cost more than its body's
- * quarantine step. */
-static inline __attribute__((always_inline)) void retire_locked(size_class_t *sc, unsigned c,
-                                                                uint32_t random_len, uint32_t fifo_len,
-                                                                uint32_t packed) {
-  uintptr_t out = quarantine(sc, random_len, fifo_len, (uintptr_t)packed + 1);
-  if (out != 0) make_available(sc, c, small_unpack_place((uint32_t)(out - 1)));
-}
-
 void small_free(void *p) {
   unsigned c = small_class_at(p);
   /* The lane of the slab p would be in; small_take_back then checks that p
@@ -465,7 +456,8 @@ void small_free(void *p) {
   lock_acquire(lock_of(sc, c));
   slot_place_t pl = small_take_back(c, p);
   sc->live--;
-  retire_locked(sc, c, random_len_now(c), fifo_len_now(c), small_pack_place(pl));
+  uintptr_t left = quarantine(sc, random_len_now(c), fifo_len_now(c), (uintptr_t)small_pack_place(pl) + 1);
+  if (left != 0) make_available(sc, c, small_unpack_place((uint32_t)(left - 1)));
   purge_if_due(sc, c);
   lock_release(lock_of(sc, c));
 }
@@ -473,11 +465,17 @@ void small_free(void *p) {
 /* Gives reserved slots (packed places) back to their lanes, into the
  * quarantine when `freed`, else straight back to available. A batch from
  * one thread cache mostly holds one lane's slots; slots from other threads'
- * lanes go back to theirs, one lock per lane met. Specialized for each
- * caller, so that the per-slot loop has no branch on `freed`. */
-static inline __attribute__((always_inline)) void give_back(unsigned c, const uint32_t *at, uint32_t n, bool freed) {
+ * lanes go back to theirs, one lock per lane met. The slots that the
+ * quarantine of lane `mine` lets go of, up to `room`, are not made available
+ * but stay reserved and go to out/at for the caller's cache: they would
+ * otherwise be put back in their slabs' bitmaps only for the cache's next
+ * refill to take them out again. Returns how many went to out. Specialized
+ * for each caller, so that the per-slot loop has no branch on `freed`. */
+static inline __attribute__((always_inline)) uint32_t give_back(unsigned c, const uint32_t *at, uint32_t n,
+                                                                bool freed, unsigned mine, void **out,
+                                                                uint32_t *out_at, uint32_t room) {
   uint32_t random_len = random_len_now(c), fifo_len = fifo_len_now(c);
-  uint32_t lanes_met = 0;
+  uint32_t lanes_met = 0, got = 0;
   for (uint32_t k = 0; k < n; k++) lanes_met |= 1U << small_lane_of(small_unpack_place(at[k]).slab);
   for (unsigned l = 0; l < SMALL_LANES; l++) {
     if ((lanes_met >> l & 1) == 0) continue;
@@ -486,17 +484,40 @@ static inline __attribute__((always_inline)) void give_back(unsigned c, const ui
     for (uint32_t k = 0; k < n; k++) {
       slot_place_t pl = small_unpack_place(at[k]);
       if (small_lane_of(pl.slab) != l) continue;
-      if (freed) retire_locked(sc, c, random_len, fifo_len, at[k]);
-      else make_available(sc, c, pl);
+      if (!freed) {
+        make_available(sc, c, pl);
+        continue;
+      }
+      uintptr_t left = quarantine(sc, random_len, fifo_len, (uintptr_t)at[k] + 1);
+      if (left == 0) continue;
+      slot_place_t lp = small_unpack_place((uint32_t)(left - 1));
+      if (l == mine && got < room) {
+        /* Freed all the same, for the purge's count. */
+        sc->freed_since_purge += small_geometry[c].slot_size;
+        out_at[got] = (uint32_t)(left - 1);
+        out[got++] = small_slot_addr(c, lp.slab, lp.slot);
+      } else {
+        make_available(sc, c, lp);
+      }
     }
     purge_if_due(sc, c);
     lock_release(lock_of(sc, c));
   }
+  return got;
 }
 
-void small_retire(unsigned c, const uint32_t *at, uint32_t n) { give_back(c, at, n, true); }
+void small_retire(unsigned c, const uint32_t *at, uint32_t n) {
+  (void)give_back(c, at, n, true, SMALL_LANES, NULL, NULL, 0);
+}
 
-void small_unreserve(unsigned c, const uint32_t *at, uint32_t n) { give_back(c, at, n, false); }
+uint32_t small_trade(unsigned c, unsigned lane, const uint32_t *freed, uint32_t n, void **out, uint32_t *at,
+                     uint32_t room) {
+  return give_back(c, freed, n, true, lane, out, at, room);
+}
+
+void small_unreserve(unsigned c, const uint32_t *at, uint32_t n) {
+  (void)give_back(c, at, n, false, SMALL_LANES, NULL, NULL, 0);
+}
 
 void small_adjust_live(unsigned c, int64_t delta) {
   size_class_t *sc = &classes[0][c];

@@ -74,9 +74,15 @@ static inline bool small_hands_out_zero(unsigned c) { return c == 0 || sealed_ze
  * randomizing), with their packed places in `at`, and returns how many;
  * small_retire puts freed reserved slots, given by packed place, into the
  * quarantine; small_unreserve makes never-used reserved slots (also by
- * packed place) available again; small_adjust_live folds a cache's live count in. */
+ * packed place) available again; small_adjust_live folds a cache's live count in.
+ * small_trade retires n freed slots as small_retire does, and hands the
+ * slots that lane's quarantine lets go of, up to `room`, to the caller
+ * (reserved, with their places) instead of making them available; returns
+ * how many. */
 uint32_t small_reserve(unsigned c, unsigned lane, void **out, uint32_t *at, uint32_t n);
 void small_retire(unsigned c, const uint32_t *at, uint32_t n);
+uint32_t small_trade(unsigned c, unsigned lane, const uint32_t *freed, uint32_t n, void **out, uint32_t *at,
+                     uint32_t room);
 void small_unreserve(unsigned c, const uint32_t *at, uint32_t n);
 void small_adjust_live(unsigned c, int64_t delta);
 

@@ -75,15 +75,27 @@ tcache_t *tcache_create(void) {
   return tc;
 }
 
+/* Freed slots are traded: the slots the quarantine lets go of in return
+ * come straight into the bin, still reserved, instead of going back to
+ * their slabs for a refill to take out again. */
+static void trade(tcache_bin_t *b, unsigned c, unsigned lane) {
+  uint32_t room = bin_cap(c) - b->avail_count;
+  b->avail_count += small_trade(c, lane, b->freed_at, b->freed_count, b->avail + b->avail_count,
+                                b->avail_at + b->avail_count, room);
+  b->freed_count = 0;
+}
+
 bool tcache_refill(tcache_bin_t *b, unsigned c, unsigned lane) {
-  b->avail_count = small_reserve(c, lane, b->avail, b->avail_at, bin_cap(c));
+  if (b->freed_count != 0) trade(b, c, lane);
+  uint32_t cap = bin_cap(c);
+  if (b->avail_count < cap) {
+    b->avail_count += small_reserve(c, lane, b->avail + b->avail_count, b->avail_at + b->avail_count,
+                                    cap - b->avail_count);
+  }
   return b->avail_count != 0;
 }
 
-void tcache_retire_all(tcache_bin_t *b, unsigned c) {
-  small_retire(c, b->freed_at, b->freed_count);
-  b->freed_count = 0;
-}
+void tcache_retire_all(tcache_bin_t *b, unsigned c, unsigned lane) { trade(b, c, lane); }
 
 /* Gives everything a cache holds back to the classes. */
 static void drain(tcache_t *tc) {

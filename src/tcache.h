@@ -61,10 +61,11 @@ void tcache_init(void);
 
 /* The slow parts, out of line: a first cache for this thread (NULL if it
  * cannot have one), a refill (false: out of memory), a flush of freed slots
- * into the class quarantine. */
+ * into the class quarantine; both trade the bin's freed slots for those the
+ * quarantine lets go of. */
 tcache_t *tcache_create(void);
 bool tcache_refill(tcache_bin_t *b, unsigned c, unsigned lane);
-void tcache_retire_all(tcache_bin_t *b, unsigned c);
+void tcache_retire_all(tcache_bin_t *b, unsigned c, unsigned lane);
 
 static inline tcache_t *tcache_mine(void) {
   tcache_t *tc = tcache_current;
@@ -140,7 +141,7 @@ static inline bool tcache_free(void *p, unsigned c) {
   if (tcache_give(tc, p, c)) return true;
   if (!quiesce_enter(&tc->flag)) return false;
   tcache_bin_t *b = &tc->bins[c];
-  if (b->freed_count != 0) tcache_retire_all(b, c);
+  if (b->freed_count != 0) tcache_retire_all(b, c, tc->lane);
   quiesce_leave(&tc->flag);
   return tcache_give(tc, p, c);
 }
