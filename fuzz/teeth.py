@@ -48,7 +48,7 @@ BUGS = [
        "  size_t j = mb_next(c, i);\n  if (false && j < CHUNK_WORDS - MB_TAIL && mb_is_free(c[j])) {")]),
     ("bitmap-bit-left-set", "alloc_fuzzer",
      "removing the last block of a medium list leaves its bitmap bit set",
-     [("src/medium.c", "    a->sl_map[l.fl] &= ~(1u << l.sl);\n", "")]),
+     [("src/medium_list.h", "  sl_map[fl] &= ~(1u << sl);\n", "")]),
     ("block-not-unlinked", "alloc_fuzzer",
      "medium allocation takes a block without removing it from its free list",
      [("src/medium.c", "  list_remove(a, c, i);\n  /* The links were the free block's",

@@ -50,6 +50,9 @@ bugs=(
   "list remove: first block taken off, head left on it|src/medium_list.h|ml_remove|0|  if (prev == ML_NONE) *head = ml_encode(next, key, hw);|  if (prev == ML_NONE) (void)hw;|ml_remove_(ensures|assert)"
   "state: a quarantined block reads as free|src/medium_block.h|mb_is_free|0|static inline size_t mb_is_free(size_t tag) { return tag % 2; }|static inline size_t mb_is_free(size_t tag) { return tag % MB_ALIGN != 0; }|mb_is_free_ensures"
   "state change: the footer keeps the old state|src/medium_block.h|mb_set_state_tiled|0|  mb_set(c, i, mb_size(c[i]), state) /*@ ghost (g) */;|  c[i] = mb_tag(mb_size(c[i]), state);|mb_set_state_tiled_(ensures|call)"
+  "list take: the bitmap bit stays set when the list empties|src/medium_list.h|ml_take,ml_unmark,ml_lemma_levels|0|  ml_unmark(fl_map, sl_map, count, fl, sl, prev == ML_NONE && next == ML_NONE);|  ml_unmark(fl_map, sl_map, count, fl, sl, false);|ml_take_(ensures|assert)"
+  "list put: the list is not marked non-empty|src/medium_list.h|ml_put,ml_mark|0|  ml_mark(fl_map, sl_map, count, fl, sl);|  (void)fl_map;|ml_put_(ensures|assert)"
+  "unmark: the first-level bit stays set when its level empties|src/medium_list.h|ml_unmark|0|  if (sl_map[fl] == 0) *fl_map &= ~(1u << fl);|  (void)fl_map;|ml_unmark_ensures"
   "contract: contradictory precondition (every goal vacuous)|src/medium_block.h|mb_search_list|1|/*@ requires size % MB_ALIGN == 0 && size <= MB_SIZE_LIMIT / 2;|/*@ requires size % MB_ALIGN == 0 && size <= MB_SIZE_LIMIT / 2 && size > MB_SIZE_LIMIT;|mb_search_list_wp_smoke_default_requires"
 )
 

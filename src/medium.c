@@ -316,9 +316,8 @@ static inline __attribute__((always_inline)) void list_insert(arena_t *a, size_t
   size_t *head = &a->heads[l.fl][l.sl];
   size_t first = follow_head(head);
   size_t *r = range_words();
-  ml_insert(r, secret_keys.link, head, head_where(head), (size_t)(&c[i] - r), first);
-  a->sl_map[l.fl] |= 1u << l.sl;
-  a->fl_map |= 1u << l.fl;
+  ml_put(r, secret_keys.link, &a->heads[0][0], head_where(&a->heads[0][0]), &a->fl_map, a->sl_map, FL_COUNT, l.fl,
+         l.sl, (size_t)(&c[i] - r), first);
   a->free_blocks++;
   a->free_bytes += size;
   a->free_pages += inner_count(c, i, size);
@@ -330,7 +329,6 @@ static inline __attribute__((always_inline)) void list_remove(arena_t *a, size_t
   mb_list_t l = mb_list_of(size);
   size_t *head = &a->heads[l.fl][l.sl];
   size_t *r = range_words();
-  size_t hw = head_where(head);
   size_t at = (size_t)(b - r);
   size_t next = follow_word(r, at + ML_NEXT);
   size_t prev = follow_word(r, at + ML_PREV);
@@ -339,11 +337,8 @@ static inline __attribute__((always_inline)) void list_remove(arena_t *a, size_t
   WD_CHECK(into_b == at, MISUSE_FREE_LIST_CORRUPTED, b, REPORT_MEDIUM(size));
   WD_CHECK(next == ML_NONE || follow_word(r, next + ML_PREV) == at, MISUSE_FREE_LIST_CORRUPTED, b,
            REPORT_MEDIUM(size));
-  ml_remove(r, secret_keys.link, head, hw, next, prev);
-  if (prev == ML_NONE && next == ML_NONE) {
-    a->sl_map[l.fl] &= ~(1u << l.sl);
-    if (a->sl_map[l.fl] == 0) a->fl_map &= ~(1u << l.fl);
-  }
+  ml_take(r, secret_keys.link, &a->heads[0][0], head_where(&a->heads[0][0]), &a->fl_map, a->sl_map, FL_COUNT, l.fl,
+          l.sl, next, prev);
   a->free_blocks--;
   a->free_bytes -= size;
   a->free_pages -= inner_count(c, i, size);

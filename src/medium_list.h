@@ -21,8 +21,11 @@
 #ifndef WD_MEDIUM_LIST_H
 #define WD_MEDIUM_LIST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "medium_block.h"
 
 #define ML_NONE 0
 #define ML_NEXT 2
@@ -335,6 +338,170 @@ static inline void ml_remove(size_t *r, size_t key, size_t *head, size_t hw, siz
         ml_dec(r[t[k] + ML_PREV], key, t[k] + ML_PREV) == t[k - 1]; */
   //@ ghost ml_lemma_prevs_assemble(r, key, t, n - 1, p);
   //@ assert ml_head(head, key, hw, t, n - 1);
+}
+
+/*
+ * An arena's lists together: the heads of list (fl, sl) at
+ * heads[fl * MB_SL_COUNT + sl], each stored with where value hw0 plus that
+ * index (the heads are consecutive words, hw0 the first one's address in
+ * words), and two bitmaps that mark exactly the non-empty lists, the ones
+ * mb_find_list searches: bit sl of sl_map[fl] for list (fl, sl), bit fl of
+ * fl_map for sl_map[fl] != 0. ml_put and ml_take are the whole list step
+ * of an allocation or a free: the link surgery above and the bitmaps, kept
+ * in agreement with every list of the arena, which the contracts state
+ * for all lists at once.
+ *
+ * The agreement is written out in each contract rather than named: WP's
+ * simplifier rewrites bit_test in contracts but not inside a predicate's
+ * body, after which the provers cannot match the two forms (as for
+ * mb_find_list).
+ */
+
+/*@ requires 0 < count <= 32 && fl < count && sl < MB_SL_COUNT;
+    requires \valid(fl_map) && \valid(sl_map + (0 .. count - 1)) && \separated(fl_map, sl_map + (0 .. count - 1));
+    requires \forall integer f; 0 <= f < count ==> (bit_test(*fl_map, f) <==> sl_map[f] != 0);
+    requires \forall integer f; count <= f < 32 ==> !bit_test(*fl_map, f);
+    assigns *fl_map, sl_map[fl];
+    ensures \forall integer f; 0 <= f < count ==> (bit_test(*fl_map, f) <==> sl_map[f] != 0);
+    ensures \forall integer f; count <= f < 32 ==> !bit_test(*fl_map, f);
+    ensures bit_test(sl_map[fl], sl);
+    ensures \forall integer s; 0 <= s < 32 && s != sl ==> (bit_test(sl_map[fl], s) <==> bit_test(\old(sl_map[fl]), s)); */
+static inline void ml_mark(uint32_t *fl_map, uint32_t *sl_map, unsigned count, unsigned fl, unsigned sl) {
+  (void)count; /* for the contract: how many first levels there are */
+  sl_map[fl] |= 1u << sl;
+  //@ assert bit_test(sl_map[fl], sl) && sl_map[fl] != 0;
+  *fl_map |= 1u << fl;
+  //@ assert \forall integer f; 0 <= f < 32 && f != fl ==> (bit_test(*fl_map, f) <==> bit_test(\at(*fl_map, Pre), f));
+  //@ assert bit_test(*fl_map, fl);
+}
+
+/* Marks list (fl, sl) empty when `empty`, and changes nothing otherwise:
+ * one path for ml_take's proof instead of two. */
+/*@ requires 0 < count <= 32 && fl < count && sl < MB_SL_COUNT;
+    requires \valid(fl_map) && \valid(sl_map + (0 .. count - 1)) && \separated(fl_map, sl_map + (0 .. count - 1));
+    requires \forall integer f; 0 <= f < count ==> (bit_test(*fl_map, f) <==> sl_map[f] != 0);
+    requires \forall integer f; count <= f < 32 ==> !bit_test(*fl_map, f);
+    assigns *fl_map, sl_map[fl];
+    ensures \forall integer f; 0 <= f < count ==> (bit_test(*fl_map, f) <==> sl_map[f] != 0);
+    ensures \forall integer f; count <= f < 32 ==> !bit_test(*fl_map, f);
+    ensures empty ==> !bit_test(sl_map[fl], sl);
+    ensures !empty ==> sl_map[fl] == \old(sl_map[fl]);
+    ensures \forall integer s; 0 <= s < 32 && s != sl ==> (bit_test(sl_map[fl], s) <==> bit_test(\old(sl_map[fl]), s)); */
+static inline void ml_unmark(uint32_t *fl_map, uint32_t *sl_map, unsigned count, unsigned fl, unsigned sl,
+                             bool empty) {
+  (void)count; /* for the contract, as in ml_mark */
+  if (!empty) return;
+  sl_map[fl] &= ~(1u << sl);
+  if (sl_map[fl] == 0) *fl_map &= ~(1u << fl);
+}
+
+/*@
+  // The arena's heads: consecutive words outside the range, their where
+  // values hw0 + index within the limit.
+  predicate ml_heads{L}(size_t *r, size_t *heads, integer hw0, integer count) =
+    0 < count <= 32 && 0 <= hw0 && hw0 + count * MB_SL_COUNT < ML_WHERE_LIMIT &&
+    \valid(heads + (0 .. count * MB_SL_COUNT - 1)) &&
+    \separated(heads + (0 .. count * MB_SL_COUNT - 1), r + (0 .. ML_LIMIT + ML_PREV));
+  // The bitmaps lie apart from each other, from the heads and from the range.
+  predicate ml_maps{L}(uint32_t *fl_map, uint32_t *sl_map, size_t *heads, size_t *r, integer count) =
+    \valid(fl_map) && \valid(sl_map + (0 .. count - 1)) &&
+    \separated(fl_map, sl_map + (0 .. count - 1), heads + (0 .. count * MB_SL_COUNT - 1),
+               r + (0 .. ML_LIMIT + ML_PREV)) &&
+    \separated(sl_map + (0 .. count - 1), heads + (0 .. count * MB_SL_COUNT - 1), r + (0 .. ML_LIMIT + ML_PREV));
+*/
+
+/*@ ghost
+  // Joins the level a step changed and the levels it left alone into the
+  // agreement for every list: a fact about one memory state, so that the
+  // provers do not have to find it in the step's whole context.
+  /@ requires 0 < count <= 32 && fl < count;
+     requires \valid(heads + (0 .. count * MB_SL_COUNT - 1)) && \valid(sl_map + (0 .. count - 1));
+     requires \forall integer f, s; 0 <= f < count && f != fl && 0 <= s < MB_SL_COUNT ==>
+       (bit_test(sl_map[f], s) <==> ml_dec(heads[f * MB_SL_COUNT + s], key, hw0 + f * MB_SL_COUNT + s) != ML_NONE);
+     requires \forall integer s; 0 <= s < MB_SL_COUNT ==>
+       (bit_test(sl_map[fl], s) <==> ml_dec(heads[fl * MB_SL_COUNT + s], key, hw0 + fl * MB_SL_COUNT + s) != ML_NONE);
+     assigns \nothing;
+     ensures \forall integer f, s; 0 <= f < count && 0 <= s < MB_SL_COUNT ==>
+       (bit_test(sl_map[f], s) <==> ml_dec(heads[f * MB_SL_COUNT + s], key, hw0 + f * MB_SL_COUNT + s) != ML_NONE); @/
+  static void ml_lemma_levels(size_t *heads, size_t key, size_t hw0, uint32_t *sl_map, unsigned count, unsigned fl) {}
+*/
+
+/* Puts block b at the front of list (fl, sl), as ml_insert, and marks the
+ * list non-empty. */
+/*@ requires ml_heads(r, heads, hw0, count) && ml_maps(fl_map, sl_map, heads, r, count);
+    requires fl < count && sl < MB_SL_COUNT;
+    requires fl_agree: \forall integer f; 0 <= f < count ==> (bit_test(*fl_map, f) <==> sl_map[f] != 0);
+    requires fl_high: \forall integer f; count <= f < 32 ==> !bit_test(*fl_map, f);
+    requires lists: \forall integer f, s; 0 <= f < count && 0 <= s < MB_SL_COUNT ==>
+      (bit_test(sl_map[f], s) <==> ml_dec(heads[f * MB_SL_COUNT + s], key, hw0 + f * MB_SL_COUNT + s) != ML_NONE);
+    requires linked(r, key, heads + (fl * MB_SL_COUNT + sl), (size_t)(hw0 + fl * MB_SL_COUNT + sl), s, n);
+    requires n < ML_LIMIT && ml_node(r, b);
+    requires \forall integer k; 0 <= k < n ==> s[k] != b;
+    requires ml_with(s, n, b, t);
+    requires first == ml_dec(heads[fl * MB_SL_COUNT + sl], key, hw0 + fl * MB_SL_COUNT + sl);
+    assigns r[b + ML_NEXT], r[b + ML_PREV], r[first + ML_PREV], heads[fl * MB_SL_COUNT + sl], *fl_map, sl_map[fl];
+    ensures linked(r, key, heads + (fl * MB_SL_COUNT + sl), (size_t)(hw0 + fl * MB_SL_COUNT + sl), t, n + 1);
+    ensures fl_agree: \forall integer f; 0 <= f < count ==> (bit_test(*fl_map, f) <==> sl_map[f] != 0);
+    ensures fl_high: \forall integer f; count <= f < 32 ==> !bit_test(*fl_map, f);
+    ensures lists: \forall integer f, s; 0 <= f < count && 0 <= s < MB_SL_COUNT ==>
+      (bit_test(sl_map[f], s) <==> ml_dec(heads[f * MB_SL_COUNT + s], key, hw0 + f * MB_SL_COUNT + s) != ML_NONE); */
+static inline void ml_put(size_t *r, size_t key, size_t *heads, size_t hw0, uint32_t *fl_map, uint32_t *sl_map,
+                          unsigned count, unsigned fl, unsigned sl, size_t b, size_t first)
+    /*@ ghost (int64_t \ghost *s, size_t n, int64_t \ghost *t) */ {
+  size_t l = fl * MB_SL_COUNT + sl;
+  //@ assert l == fl * MB_SL_COUNT + sl;
+  ml_insert(r, key, heads + l, hw0 + l, b, first) /*@ ghost (s, n, t) */;
+  //@ assert linked(r, key, heads + l, (size_t)(hw0 + l), t, n + 1);
+  //@ assert ml_dec(heads[l], key, hw0 + l) != ML_NONE;
+  /*@ assert \forall integer f, s; 0 <= f < count && 0 <= s < MB_SL_COUNT && (f != fl || s != sl) ==>
+        heads[f * MB_SL_COUNT + s] == \at(heads[f * MB_SL_COUNT + s], Pre); */
+  ml_mark(fl_map, sl_map, count, fl, sl);
+  //@ assert \forall integer f; 0 <= f < count && f != fl ==> sl_map[f] == \at(sl_map[f], Pre);
+}
+
+/* Takes block s[p] off list (fl, sl), as ml_remove, and marks the list
+ * empty when it was the last block. */
+/*@ requires ml_heads(r, heads, hw0, count) && ml_maps(fl_map, sl_map, heads, r, count);
+    requires fl < count && sl < MB_SL_COUNT;
+    requires fl_agree: \forall integer f; 0 <= f < count ==> (bit_test(*fl_map, f) <==> sl_map[f] != 0);
+    requires fl_high: \forall integer f; count <= f < 32 ==> !bit_test(*fl_map, f);
+    requires lists: \forall integer f, s; 0 <= f < count && 0 <= s < MB_SL_COUNT ==>
+      (bit_test(sl_map[f], s) <==> ml_dec(heads[f * MB_SL_COUNT + s], key, hw0 + f * MB_SL_COUNT + s) != ML_NONE);
+    requires linked(r, key, heads + (fl * MB_SL_COUNT + sl), (size_t)(hw0 + fl * MB_SL_COUNT + sl), s, n) && p < n;
+    requires ml_without(s, n, p, t);
+    requires next == ml_dec(r[s[p] + ML_NEXT], key, s[p] + ML_NEXT);
+    requires prev == ml_dec(r[s[p] + ML_PREV], key, s[p] + ML_PREV);
+    assigns heads[fl * MB_SL_COUNT + sl], r[prev + ML_NEXT], r[next + ML_PREV], *fl_map, sl_map[fl];
+    ensures linked(r, key, heads + (fl * MB_SL_COUNT + sl), (size_t)(hw0 + fl * MB_SL_COUNT + sl), t, n - 1);
+    ensures fl_agree: \forall integer f; 0 <= f < count ==> (bit_test(*fl_map, f) <==> sl_map[f] != 0);
+    ensures fl_high: \forall integer f; count <= f < 32 ==> !bit_test(*fl_map, f);
+    ensures lists: \forall integer f, s; 0 <= f < count && 0 <= s < MB_SL_COUNT ==>
+      (bit_test(sl_map[f], s) <==> ml_dec(heads[f * MB_SL_COUNT + s], key, hw0 + f * MB_SL_COUNT + s) != ML_NONE); */
+static inline void ml_take(size_t *r, size_t key, size_t *heads, size_t hw0, uint32_t *fl_map, uint32_t *sl_map,
+                           unsigned count, unsigned fl, unsigned sl, size_t next, size_t prev)
+    /*@ ghost (int64_t \ghost *s, size_t n, size_t p, int64_t \ghost *t) */ {
+  size_t l = fl * MB_SL_COUNT + sl;
+  //@ assert l == fl * MB_SL_COUNT + sl;
+  //@ assert (p + 1 < n <==> next != ML_NONE) && (0 < p <==> prev != ML_NONE);
+  //@ assert bit_test(sl_map[fl], sl);
+  /*@ assert level: \forall integer s; 0 <= s < MB_SL_COUNT ==>
+        (bit_test(sl_map[fl], s) <==> ml_dec(heads[fl * MB_SL_COUNT + s], key, hw0 + fl * MB_SL_COUNT + s) != ML_NONE); */
+  ml_remove(r, key, heads + l, hw0 + l, next, prev) /*@ ghost (s, n, p, t) */;
+  //@ assert linked(r, key, heads + l, (size_t)(hw0 + l), t, n - 1);
+  //@ assert (prev == ML_NONE && next == ML_NONE) <==> ml_dec(heads[fl * MB_SL_COUNT + sl], key, hw0 + fl * MB_SL_COUNT + sl) == ML_NONE;
+  /*@ assert \forall integer f, s; 0 <= f < count && 0 <= s < MB_SL_COUNT && (f != fl || s != sl) ==>
+        heads[f * MB_SL_COUNT + s] == \at(heads[f * MB_SL_COUNT + s], Pre); */
+  //@ assert sl_map[fl] == \at(sl_map[fl], Pre);
+  ml_unmark(fl_map, sl_map, count, fl, sl, prev == ML_NONE && next == ML_NONE);
+  //@ assert \forall integer f; 0 <= f < count && f != fl ==> sl_map[f] == \at(sl_map[f], Pre);
+  /*@ assert \forall integer s; 0 <= s < MB_SL_COUNT && s != sl ==>
+        (bit_test(sl_map[fl], s) <==> bit_test(\at(sl_map[fl], Pre), s)); */
+  //@ assert bit_test(sl_map[fl], sl) <==> ml_dec(heads[fl * MB_SL_COUNT + sl], key, hw0 + fl * MB_SL_COUNT + sl) != ML_NONE;
+  /*@ assert same_level: \forall integer s; 0 <= s < MB_SL_COUNT ==>
+        (bit_test(sl_map[fl], s) <==> ml_dec(heads[fl * MB_SL_COUNT + s], key, hw0 + fl * MB_SL_COUNT + s) != ML_NONE); */
+  /*@ assert other_levels: \forall integer f, s; 0 <= f < count && f != fl && 0 <= s < MB_SL_COUNT ==>
+        (bit_test(sl_map[f], s) <==> ml_dec(heads[f * MB_SL_COUNT + s], key, hw0 + f * MB_SL_COUNT + s) != ML_NONE); */
+  //@ ghost ml_lemma_levels(heads, key, hw0, sl_map, count, fl);
 }
 
 #endif /* WD_MEDIUM_LIST_H */
