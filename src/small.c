@@ -448,6 +448,12 @@ static inline uintptr_t quarantine(size_class_t *sc, uint32_t random_len, uint32
   return quarantine_put(&sc->q, sc->q_random, sc->q_fifo, fifo_len, class_below(sc, random_len), p);
 }
 
+/* Puts a freed slot (packed place) in quarantine, under its lane's lock;
+ * returns the slot that leaves it (packed place + 1), or 0. */
+static inline uintptr_t retire_locked(size_class_t *sc, unsigned c, uint32_t packed) {
+  return quarantine(sc, random_len_now(c), fifo_len_now(c), (uintptr_t)packed + 1);
+}
+
 void small_free(void *p) {
   unsigned c = small_class_at(p);
   /* The lane of the slab p would be in; small_take_back then checks that p
@@ -456,7 +462,7 @@ void small_free(void *p) {
   lock_acquire(lock_of(sc, c));
   slot_place_t pl = small_take_back(c, p);
   sc->live--;
-  uintptr_t left = quarantine(sc, random_len_now(c), fifo_len_now(c), (uintptr_t)small_pack_place(pl) + 1);
+  uintptr_t left = retire_locked(sc, c, small_pack_place(pl));
   if (left != 0) make_available(sc, c, small_unpack_place((uint32_t)(left - 1)));
   purge_if_due(sc, c);
   lock_release(lock_of(sc, c));
@@ -474,7 +480,6 @@ void small_free(void *p) {
 static inline __attribute__((always_inline)) uint32_t give_back(unsigned c, const uint32_t *at, uint32_t n,
                                                                 bool freed, unsigned mine, void **out,
                                                                 uint32_t *out_at, uint32_t room) {
-  uint32_t random_len = random_len_now(c), fifo_len = fifo_len_now(c);
   uint32_t lanes_met = 0, got = 0;
   for (uint32_t k = 0; k < n; k++) lanes_met |= 1U << small_lane_of(small_unpack_place(at[k]).slab);
   for (unsigned l = 0; l < SMALL_LANES; l++) {
@@ -488,7 +493,7 @@ static inline __attribute__((always_inline)) uint32_t give_back(unsigned c, cons
         make_available(sc, c, pl);
         continue;
       }
-      uintptr_t left = quarantine(sc, random_len, fifo_len, (uintptr_t)at[k] + 1);
+      uintptr_t left = retire_locked(sc, c, at[k]);
       if (left == 0) continue;
       slot_place_t lp = small_unpack_place((uint32_t)(left - 1));
       if (l == mine && got < room) {

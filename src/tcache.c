@@ -78,7 +78,7 @@ tcache_t *tcache_create(void) {
 /* Freed slots are traded: the slots the quarantine lets go of in return
  * come straight into the bin, still reserved, instead of going back to
  * their slabs for a refill to take out again. */
-static void trade(tcache_bin_t *b, unsigned c, unsigned lane) {
+void tcache_retire_all(tcache_bin_t *b, unsigned c, unsigned lane) {
   uint32_t room = bin_cap(c) - b->avail_count;
   b->avail_count += small_trade(c, lane, b->freed_at, b->freed_count, b->avail + b->avail_count,
                                 b->avail_at + b->avail_count, room);
@@ -86,7 +86,7 @@ static void trade(tcache_bin_t *b, unsigned c, unsigned lane) {
 }
 
 bool tcache_refill(tcache_bin_t *b, unsigned c, unsigned lane) {
-  if (b->freed_count != 0) trade(b, c, lane);
+  if (b->freed_count != 0) tcache_retire_all(b, c, lane);
   uint32_t cap = bin_cap(c);
   if (b->avail_count < cap) {
     b->avail_count += small_reserve(c, lane, b->avail + b->avail_count, b->avail_at + b->avail_count,
@@ -94,8 +94,6 @@ bool tcache_refill(tcache_bin_t *b, unsigned c, unsigned lane) {
   }
   return b->avail_count != 0;
 }
-
-void tcache_retire_all(tcache_bin_t *b, unsigned c, unsigned lane) { trade(b, c, lane); }
 
 /* Gives everything a cache holds back to the classes. */
 static void drain(tcache_t *tc) {
