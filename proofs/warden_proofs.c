@@ -7,3 +7,4 @@
 #include "size_class.h"
 #include "small_index.h"
 #include "medium_list.h"
+#include "medium_step.h"

@@ -7,6 +7,7 @@
 #include "lock.h"
 #include "medium_block.h"
 #include "medium_list.h"
+#include "medium_step.h"
 #include "os.h"
 #include "quarantine.h"
 #include "random.h"
@@ -304,44 +305,68 @@ bool medium_init(void) {
       for (unsigned sl = 0; sl < MB_SL_COUNT; sl++) a->heads[fl][sl] = empty_head(&a->heads[fl][sl]);
     }
   }
+  /* The range's first chunk is never used: it holds word ML_NONE, and the
+   * proved list steps (medium_step.h) are stated for chunks that a link
+   * write through ML_NONE could not reach. It is reserved, never mapped. */
+  arenas[0].carved = 1;
   return true;
 }
 
 /* The list operations are forced inline into their few callers: as calls,
  * their arguments and the values live across them cost more than their
- * bodies (proofs/README.md, Performance). */
+ * bodies (proofs/README.md, Performance). The steps themselves are the
+ * proved ones of medium_step.h, on the chunk at word cb of the range. */
 static inline __attribute__((always_inline)) void list_insert(arena_t *a, size_t *c, size_t i) {
   size_t size = mb_size(c[i]);
   mb_list_t l = mb_list_of(size);
-  size_t *head = &a->heads[l.fl][l.sl];
-  size_t first = follow_head(head);
+  size_t first = follow_head(&a->heads[l.fl][l.sl]);
   size_t *r = range_words();
-  ml_put(r, secret_keys.link, &a->heads[0][0], head_where(&a->heads[0][0]), &a->fl_map, a->sl_map, FL_COUNT, l.fl,
-         l.sl, (size_t)(&c[i] - r), first);
+  ms_put(r, secret_keys.link, &a->heads[0][0], head_where(&a->heads[0][0]), &a->fl_map, a->sl_map, FL_COUNT, l.fl,
+         l.sl, (size_t)(c - r), i, first);
   a->free_blocks++;
   a->free_bytes += size;
   a->free_pages += inner_count(c, i, size);
 }
 
-static inline __attribute__((always_inline)) void list_remove(arena_t *a, size_t *c, size_t i) {
+/* Free block i's list and its links, checked: both neighbours must point
+ * back at it before either is rewritten. The counters lose the block. */
+static inline __attribute__((always_inline)) mb_list_t list_leave(arena_t *a, size_t *c, size_t i, size_t *next,
+                                                                  size_t *prev) {
   size_t *b = &c[i];
   size_t size = mb_size(c[i]);
   mb_list_t l = mb_list_of(size);
-  size_t *head = &a->heads[l.fl][l.sl];
   size_t *r = range_words();
   size_t at = (size_t)(b - r);
-  size_t next = follow_word(r, at + ML_NEXT);
-  size_t prev = follow_word(r, at + ML_PREV);
-  /* Both neighbours must point back at b before either is rewritten. */
-  size_t into_b = prev != ML_NONE ? follow_word(r, prev + ML_NEXT) : follow_head(head);
+  *next = follow_word(r, at + ML_NEXT);
+  *prev = follow_word(r, at + ML_PREV);
+  size_t into_b = *prev != ML_NONE ? follow_word(r, *prev + ML_NEXT) : follow_head(&a->heads[l.fl][l.sl]);
   WD_CHECK(into_b == at, MISUSE_FREE_LIST_CORRUPTED, b, REPORT_MEDIUM(size));
-  WD_CHECK(next == ML_NONE || follow_word(r, next + ML_PREV) == at, MISUSE_FREE_LIST_CORRUPTED, b,
+  WD_CHECK(*next == ML_NONE || follow_word(r, *next + ML_PREV) == at, MISUSE_FREE_LIST_CORRUPTED, b,
            REPORT_MEDIUM(size));
-  ml_take(r, secret_keys.link, &a->heads[0][0], head_where(&a->heads[0][0]), &a->fl_map, a->sl_map, FL_COUNT, l.fl,
-          l.sl, next, prev);
   a->free_blocks--;
   a->free_bytes -= size;
   a->free_pages -= inner_count(c, i, size);
+  return l;
+}
+
+static inline __attribute__((always_inline)) void list_remove(arena_t *a, size_t *c, size_t i) {
+  size_t next, prev;
+  mb_list_t l = list_leave(a, c, i, &next, &prev);
+  size_t *r = range_words();
+  ms_take(r, secret_keys.link, &a->heads[0][0], head_where(&a->heads[0][0]), &a->fl_map, a->sl_map, FL_COUNT, l.fl,
+          l.sl, (size_t)(c - r), next, prev);
+}
+
+/* Merges block i with the block j after it into one block of `state`;
+ * x, the one of the two that is free, leaves its list first. */
+static inline __attribute__((always_inline)) void unlist_merge(arena_t *a, size_t *c, size_t i, size_t j, size_t x,
+                                                               size_t state) {
+  size_t next, prev;
+  mb_list_t l = list_leave(a, c, x, &next, &prev);
+  size_t *r = range_words();
+  ms_unlist_merge(r, secret_keys.link, &a->heads[0][0], head_where(&a->heads[0][0]), &a->fl_map, a->sl_map, FL_COUNT,
+                  l.fl, l.sl, (size_t)(c - r), i, j, x, state, next, prev);
+  clear_absorbed(c, j);
 }
 
 static size_t *find_block(arena_t *a, size_t want) {
@@ -571,9 +596,7 @@ static void trim(arena_t *a, size_t *c, size_t i, size_t need) {
   check_next(c, j);
   size_t k = mb_next(c, j);
   if (k < CHUNK_WORDS - MB_TAIL && mb_is_free(c[k])) {
-    list_remove(a, c, k);
-    mb_merge(c, j, k, FREE);
-    clear_absorbed(c, k);
+    unlist_merge(a, c, j, k, k, FREE);
   }
   seal(c, j);
   list_insert(a, c, j);
@@ -680,17 +703,13 @@ static void free_block(arena_t *a, size_t *c, size_t i) {
   mb_set(c, i, size, FREE);
   size_t j = mb_next(c, i);
   if (j < CHUNK_WORDS - MB_TAIL && mb_is_free(c[j])) {
-    list_remove(a, c, j);
-    mb_merge(c, i, j, FREE);
-    clear_absorbed(c, j);
+    unlist_merge(a, c, i, j, j, FREE);
   }
   if (mb_is_free(c[i - 1])) {
     size_t h = mb_prev(c, i);
     bool sound = h >= MB_FIRST && h < i && header_sound(c, h) && c[h] == c[i - 1];
     WD_CHECK(sound, MISUSE_BOUNDARY_TAG_CORRUPTED, &c[i - 1], REPORT_MEDIUM_UNKNOWN);
-    list_remove(a, c, h);
-    mb_merge(c, h, i, FREE);
-    clear_absorbed(c, i);
+    unlist_merge(a, c, h, i, h, FREE);
     i = h;
   }
   seal(c, i);
@@ -805,9 +824,7 @@ bool medium_resize(void *p, size_t n) {
     check_next(c, i);
     size_t j = mb_next(c, i);
     if (j < CHUNK_WORDS - MB_TAIL && mb_is_free(c[j]) && size + mb_size(c[j]) >= need) {
-      list_remove(a, c, j);
-      mb_merge(c, i, j, LIVE);
-      clear_absorbed(c, j);
+      unlist_merge(a, c, i, j, j, LIVE);
       done = true;
     }
   }

@@ -59,11 +59,12 @@
 /* The proofs' ghost view of a chunk: one entry per word, never compiled
  * into code (only ghost code uses it); see the tiling invariant below. */
 typedef struct mb_owner {
-  /* 32-bit fields, unlike the chunk's words: the prover then keeps the two
-   * in separate memories and never has to show that a write to the chunk
-   * leaves the ghost view alone. */
-  uint32_t head; /* index of the header of the block that holds the word */
-  uint32_t end;  /* for a header: the index just past its block */
+  /* Signed 32-bit fields, a type no real data of the proved headers has
+   * (the chunk's words are size_t, the list bitmaps uint32_t): the prover
+   * then keeps the ghost view in a memory of its own and never has to show
+   * that a write to a chunk or a bitmap leaves it alone. */
+  int32_t head; /* index of the header of the block that holds the word */
+  int32_t end;  /* for a header: the index just past its block */
 } mb_owner_t;
 
 /*@
@@ -184,7 +185,7 @@ static inline void mb_set(size_t *c, size_t i, size_t size, size_t state) /*@ gh
   /@ requires owners(g) && lo <= hi <= MB_CHUNK_WORDS;
      assigns g[lo .. hi - 1].head;
      ensures \forall integer m; lo <= m < hi ==> hd(g, m) == k; @/
-  static void mb_own(mb_owner_t \ghost *g, size_t lo, size_t hi, uint32_t k) {
+  static void mb_own(mb_owner_t \ghost *g, size_t lo, size_t hi, int32_t k) {
     /@ loop invariant lo <= x <= hi;
        loop invariant \forall integer m; lo <= m < x ==> hd(g, m) == k;
        loop assigns x, g[lo .. hi - 1].head;
@@ -224,7 +225,7 @@ static inline void mb_set(size_t *c, size_t i, size_t size, size_t state) /*@ gh
     /@ assert tag_size(c[i]) == MB_WORD * tag_words(c[i]); @/
     /@ assert c[i + tag_words(c[i]) - 1] == c[i]; @/
     if (MB_FIRST < i) {
-      uint32_t h = g[i - 1].head;
+      int32_t h = g[i - 1].head;
       /@ assert MB_FIRST <= h <= i - 1 < nd(g, h) && hd(g, h) == h; @/
       /@ assert h + MB_MIN / MB_WORD <= nd(g, h); @/
       /@ assert nd(g, h) <= i; @/
@@ -245,8 +246,8 @@ static inline void mb_set(size_t *c, size_t i, size_t size, size_t state) /*@ gh
      ensures \forall integer m; MB_FIRST <= m < i ==>
        hd(g, m) == \old(hd(g, m)) && nd(g, m) == \old(nd(g, m)); @/
   static void mb_shape_extend(mb_owner_t \ghost *g, size_t i, size_t j) {
-    mb_own(g, i, j, (uint32_t)i);
-    g[i].end = (uint32_t)j;
+    mb_own(g, i, j, (int32_t)i);
+    g[i].end = (int32_t)j;
     /@ assert \forall integer m; MB_FIRST <= m < i ==> \at(hd(g, m), Pre) < i; @/
     /@ assert \forall integer m; MB_FIRST <= m < i ==>
          hd(g, m) == \at(hd(g, m), Pre) && nd(g, m) == \at(nd(g, m), Pre); @/
@@ -265,7 +266,7 @@ static inline void mb_set(size_t *c, size_t i, size_t size, size_t state) /*@ gh
        \old(hd(g, k)) == k && nd(g, k) == \old(nd(g, k)) && (nd(g, k) <= i || \old(nd(g, i)) <= k); @/
   static void mb_shape_split(mb_owner_t \ghost *g, size_t i, size_t j) {
     mb_lemma_block(g, i);
-    uint32_t e = g[i].end;
+    int32_t e = g[i].end;
     /@ assert \forall integer m; e <= m < MB_END ==>
          MB_FIRST <= hd(g, m) <= m && hd(g, hd(g, m)) == hd(g, m) && m < nd(g, hd(g, m)); @/
     /@ assert \forall integer m; e <= m < MB_END ==> hd(g, m) != i; @/
@@ -274,9 +275,9 @@ static inline void mb_set(size_t *c, size_t i, size_t size, size_t state) /*@ gh
     /@ assert \forall integer m; e <= m < MB_END ==> e <= hd(g, m); @/
     /@ assert \forall integer m; MB_FIRST <= m < i ==> hd(g, m) < i; @/
     /@ assert \forall integer k; MB_FIRST <= k < i && hd(g, k) == k ==> nd(g, k) <= i; @/
-    mb_own(g, j, e, (uint32_t)j);
+    mb_own(g, j, e, (int32_t)j);
     g[j].end = e;
-    g[i].end = (uint32_t)j;
+    g[i].end = (int32_t)j;
     /@ assert \forall integer m; MB_FIRST <= m < MB_END ==>
          hd(g, m) == (j <= m < e ? j : \at(hd(g, m), Pre)); @/
     /@ assert \forall integer m; MB_FIRST <= m < MB_END && m != i && m != j ==>
@@ -308,12 +309,14 @@ static inline void mb_set(size_t *c, size_t i, size_t size, size_t state) /*@ gh
      ensures nd(g, i) == \old(nd(g, j));
      ensures \forall integer k; MB_FIRST <= k < MB_END && hd(g, k) == k && k != i ==>
        \old(hd(g, k)) == k && k != j && nd(g, k) == \old(nd(g, k)) &&
-       (nd(g, k) <= i || \old(nd(g, j)) <= k); @/
+       (nd(g, k) <= i || \old(nd(g, j)) <= k);
+     ensures own: \forall integer m; MB_FIRST <= m < MB_END && !(j <= m < \old(nd(g, j))) ==>
+       hd(g, m) == \old(hd(g, m)); @/
   static void mb_shape_merge(mb_owner_t \ghost *g, size_t i, size_t j) {
     mb_lemma_block(g, i);
     mb_lemma_block(g, j);
-    uint32_t e = g[j].end;
-    mb_own(g, j, e, (uint32_t)i);
+    int32_t e = g[j].end;
+    mb_own(g, j, e, (int32_t)i);
     g[i].end = e;
     /@ assert \forall integer m; MB_FIRST <= m < MB_END ==>
          hd(g, m) == (j <= m < e ? i : \at(hd(g, m), Pre)); @/
@@ -385,7 +388,9 @@ static inline void mb_set(size_t *c, size_t i, size_t size, size_t state) /*@ gh
      ensures nd(g, i) == \old(nd(g, j));
      ensures tags_apart(c, g, i, nd(g, i));
      ensures others: \forall integer k; MB_FIRST <= k < MB_END && hd(g, k) == k && k != i ==>
-       nd(g, k) <= i || nd(g, i) <= k; @/
+       nd(g, k) <= i || nd(g, i) <= k;
+     ensures own: \forall integer m; MB_FIRST <= m < MB_END && !(j <= m < \old(nd(g, j))) ==>
+       hd(g, m) == \old(hd(g, m)); @/
   static void mb_shape_merge_tags(const size_t *c, mb_owner_t \ghost *g, size_t i, size_t j) {
     mb_shape_merge(g, i, j);
     /@ assert \forall integer k; MB_FIRST <= k < MB_END && hd(g, k) == k && k < nd(g, k) <= MB_END &&

@@ -1,0 +1,352 @@
+/*
+ * The medium tier's composed steps: a change of the blocks of a chunk
+ * (medium_block.h) together with the list step it needs (medium_list.h),
+ * written for the prover (proofs/README.md) and called by medium.c. Each
+ * keeps, at once, the chunk tiled and the list it touches consistent with
+ * the tiling: a block of this chunk that is on the list is a free block
+ * whose size maps to that list. So a neighbour merged away but left on
+ * its list, or a remainder split off and not put on its list, breaks a
+ * proof rather than the heap.
+ *
+ * Indices: the chunk is the range r seen from word cb on (r + cb), so
+ * block i of the chunk is block cb + i of the lists.
+ */
+#ifndef WD_MEDIUM_STEP_H
+#define WD_MEDIUM_STEP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "medium_block.h"
+#include "medium_list.h"
+
+/*@
+  // The chunk of blocks at cb within the range r: its words and its link
+  // words' indices are those the lists use.
+  // The range's first chunk is never used (medium.c): a list call may
+  // write, for all its contract says, the link words of ML_NONE, which
+  // lie in it.
+  predicate ms_chunk{L}(size_t *r, integer cb, mb_owner_t *g) =
+    MB_CHUNK_WORDS <= cb && cb % 2 == 0 && cb + MB_CHUNK_WORDS <= ML_LIMIT &&
+    chunk(r + cb) && owners(g) && apart(r + cb, g);
+
+  // The blocks of list s that lie in this chunk are free blocks of its
+  // tiling; the others lie wholly outside it, their link words too.
+  predicate ms_listed{L}(size_t *r, integer cb, mb_owner_t *g, int64_t *s, integer n) =
+    \forall integer k; 0 <= k < n ==>
+      s[k] + ML_PREV < cb || cb + MB_CHUNK_WORDS <= s[k] ||
+      (header(g, s[k] - cb) && r[s[k]] % MB_ALIGN == 1);
+
+  // The blocks of list s that lie in this chunk have a size in [lo, hi),
+  // the sizes the list holds.
+  predicate ms_sized{L}(size_t *r, integer cb, int64_t *s, integer n, integer lo, integer hi) =
+    \forall integer k; 0 <= k < n && cb <= s[k] < cb + MB_CHUNK_WORDS ==> lo <= tag_size(r[s[k]]) < hi;
+*/
+
+/*@ ghost
+  // The link words of the blocks of a list lie inside those blocks, so a
+  // step that writes links writes no tag of the chunk, and one that writes
+  // tags writes no link of the list.
+  /@ requires owners(g) && shape(g, MB_END) && ms_listed(r, cb, g, s, n);
+     assigns \nothing;
+     ensures tags: \forall integer k, h; 0 <= k < n && header(g, h) ==>
+       cb + h != s[k] + ML_NEXT && cb + h != s[k] + ML_PREV &&
+       cb + nd(g, h) - 1 != s[k] + ML_NEXT && cb + nd(g, h) - 1 != s[k] + ML_PREV;
+     ensures inside: \forall integer k; 0 <= k < n && cb <= s[k] < cb + MB_CHUNK_WORDS ==>
+       header(g, s[k] - cb) && s[k] - cb + MB_MIN / MB_WORD <= nd(g, s[k] - cb) &&
+       hd(g, s[k] - cb + ML_NEXT) == s[k] - cb && hd(g, s[k] - cb + ML_PREV) == s[k] - cb;
+     ensures ends: \forall integer k; 0 <= k < n ==>
+       s[k] + ML_NEXT != cb + MB_FIRST - 1 && s[k] + ML_PREV != cb + MB_FIRST - 1 &&
+       s[k] + ML_NEXT != cb + MB_END && s[k] + ML_PREV != cb + MB_END; @/
+  static void ms_lemma_links(size_t *r, size_t cb, mb_owner_t \ghost *g, int64_t \ghost *s, size_t n) {
+    /@ assert \forall integer k; 0 <= k < n && cb <= s[k] < cb + MB_CHUNK_WORDS ==>
+         s[k] - cb + MB_MIN / MB_WORD <= nd(g, s[k] - cb) <= MB_END; @/
+    /@ assert \forall integer k; 0 <= k < n && cb <= s[k] < cb + MB_CHUNK_WORDS ==>
+         hd(g, s[k] - cb + ML_NEXT) == s[k] - cb && hd(g, s[k] - cb + ML_PREV) == s[k] - cb; @/
+  }
+*/
+
+/*@ ghost
+  // Tag sizes are multiples of 16, and so is the sum of two.
+  /@ assigns \nothing;
+     ensures tag_size(a) % MB_ALIGN == 0 && tag_size(b) % MB_ALIGN == 0;
+     ensures (tag_size(a) + tag_size(b)) % MB_ALIGN == 0; @/
+  static void ms_lemma_sizes(size_t a, size_t b) {}
+*/
+
+/*@ ghost
+  // The end tags of a tiled chunk, as words of the range.
+  /@ requires tiled(r + cb, g);
+     assigns \nothing;
+     ensures r[cb + MB_FIRST - 1] == 0 && r[cb + MB_END] == 0; @/
+  static void ms_lemma_ends(size_t *r, size_t cb, mb_owner_t \ghost *g) {
+    /@ assert *(r + cb + (MB_FIRST - 1)) == 0 && *(r + cb + MB_END) == 0; @/
+  }
+*/
+
+/*@ ghost
+  // A list with free block b of the right size put in front keeps its
+  // blocks in this chunk free blocks of its sizes.
+  /@ requires ms_listed(r, cb, g, s, n) && ms_sized(r, cb, s, n, list_min(fl, sl), list_end(fl, sl));
+     requires cb <= b && header(g, b - cb) && r[b] % MB_ALIGN == 1;
+     requires list_min(fl, sl) <= tag_size(r[b]) < list_end(fl, sl);
+     requires ml_with(s, n, b, t);
+     assigns \nothing;
+     ensures ms_listed(r, cb, g, t, n + 1) && ms_sized(r, cb, t, n + 1, list_min(fl, sl), list_end(fl, sl)); @/
+  static void ms_lemma_with(size_t *r, size_t cb, mb_owner_t \ghost *g, int64_t \ghost *s, size_t n, int64_t b,
+                            int64_t \ghost *t, unsigned fl, unsigned sl) {
+    //@ assert \forall integer k; 1 <= k < n + 1 ==> t[k] == s[k - 1];
+    /@ assert \forall integer k; 1 <= k < n + 1 ==> t[k] + ML_PREV < cb || cb + MB_CHUNK_WORDS <= t[k] ||
+         (header(g, t[k] - cb) && r[t[k]] % MB_ALIGN == 1); @/
+    /@ assert \forall integer k; 1 <= k < n + 1 && cb <= t[k] < cb + MB_CHUNK_WORDS ==>
+         list_min(fl, sl) <= tag_size(r[t[k]]) < list_end(fl, sl); @/
+  }
+*/
+
+/*@ ghost
+  // A list with block s[p] taken off holds neither it nor a block b that
+  // was not on it.
+  /@ requires ml_distinct(s, n) && p < n && ml_without(s, n, p, t);
+     requires \forall integer k; 0 <= k < n ==> s[k] != b;
+     assigns \nothing;
+     ensures \forall integer k; 0 <= k < n - 1 ==> t[k] != s[p] && t[k] != b; @/
+  static void ms_lemma_gone(int64_t \ghost *s, size_t n, size_t p, int64_t \ghost *t, int64_t b) {}
+*/
+
+/*@ ghost
+  // The blocks left on a list after one is taken off are blocks it held.
+  /@ requires ms_listed(r, cb, g, s, n) && ms_sized(r, cb, s, n, list_min(fl, sl), list_end(fl, sl));
+     requires p < n && ml_without(s, n, p, t);
+     assigns \nothing;
+     ensures ms_listed(r, cb, g, t, n - 1) && ms_sized(r, cb, t, n - 1, list_min(fl, sl), list_end(fl, sl)); @/
+  static void ms_lemma_sub(size_t *r, size_t cb, mb_owner_t \ghost *g, int64_t \ghost *s, size_t n, size_t p,
+                           int64_t \ghost *t, unsigned fl, unsigned sl) {
+    /@ assert \forall integer k; 0 <= k < p ==> s[k] + ML_PREV < cb || cb + MB_CHUNK_WORDS <= s[k] ||
+         (header(g, s[k] - cb) && r[s[k]] % MB_ALIGN == 1); @/
+    /@ assert \forall integer k; p <= k < n - 1 ==> s[k + 1] + ML_PREV < cb || cb + MB_CHUNK_WORDS <= s[k + 1] ||
+         (header(g, s[k + 1] - cb) && r[s[k + 1]] % MB_ALIGN == 1); @/
+    /@ assert \forall integer k; 0 <= k < p && cb <= s[k] < cb + MB_CHUNK_WORDS ==>
+         list_min(fl, sl) <= tag_size(r[s[k]]) < list_end(fl, sl); @/
+    /@ assert \forall integer k; p <= k < n - 1 && cb <= s[k + 1] < cb + MB_CHUNK_WORDS ==>
+         list_min(fl, sl) <= tag_size(r[s[k + 1]]) < list_end(fl, sl); @/
+    //@ assert \forall integer k; 0 <= k < p ==> t[k] == s[k];
+    //@ assert \forall integer k; p <= k < n - 1 ==> t[k] == s[k + 1];
+    /@ assert \forall integer k; 0 <= k < n - 1 ==> t[k] + ML_PREV < cb || cb + MB_CHUNK_WORDS <= t[k] ||
+         (header(g, t[k] - cb) && r[t[k]] % MB_ALIGN == 1); @/
+    /@ assert \forall integer k; 0 <= k < n - 1 && cb <= t[k] < cb + MB_CHUNK_WORDS ==>
+         list_min(fl, sl) <= tag_size(r[t[k]]) < list_end(fl, sl); @/
+  }
+*/
+
+/* Takes block s[p] off list (fl, sl), as ml_take: the chunk stays tiled
+ * and the list's blocks in it stay free blocks of the sizes it holds.
+ * next and prev are the block's links decoded and checked. */
+/*@ requires ms_chunk(r, cb, g) && tiled(r + cb, g);
+    requires ml_heads(r, heads, hw0, count) && ml_maps(fl_map, sl_map, heads, r, count);
+    requires fl < count && sl < MB_SL_COUNT;
+    requires fl_agree: \forall integer f; 0 <= f < count ==> (bit_test(*fl_map, f) <==> sl_map[f] != 0);
+    requires fl_high: \forall integer f; count <= f < 32 ==> !bit_test(*fl_map, f);
+    requires lists: \forall integer f, s; 0 <= f < count && 0 <= s < MB_SL_COUNT ==>
+      (bit_test(sl_map[f], s) <==> ml_dec(heads[f * MB_SL_COUNT + s], key, hw0 + f * MB_SL_COUNT + s) != ML_NONE);
+    requires linked(r, key, heads + (fl * MB_SL_COUNT + sl), (size_t)(hw0 + fl * MB_SL_COUNT + sl), s, n) && p < n;
+    requires listed: ms_listed(r, cb, g, s, n) && ms_sized(r, cb, s, n, list_min(fl, sl), list_end(fl, sl));
+    requires ml_without(s, n, p, t);
+    requires next == ml_dec(r[s[p] + ML_NEXT], key, s[p] + ML_NEXT);
+    requires prev == ml_dec(r[s[p] + ML_PREV], key, s[p] + ML_PREV);
+    assigns heads[fl * MB_SL_COUNT + sl], r[prev + ML_NEXT], r[next + ML_PREV], *fl_map, sl_map[fl];
+    ensures tiled: tiled(r + cb, g);
+    ensures tags: \forall integer h; header(g, h) ==>
+      r[cb + h] == \old(r[cb + h]) && r[cb + nd(g, h) - 1] == \old(r[cb + nd(g, h) - 1]);
+    ensures linked(r, key, heads + (fl * MB_SL_COUNT + sl), (size_t)(hw0 + fl * MB_SL_COUNT + sl), t, n - 1);
+    ensures listed: ms_listed(r, cb, g, t, n - 1) && ms_sized(r, cb, t, n - 1, list_min(fl, sl), list_end(fl, sl));
+*/
+static inline void ms_take(size_t *r, size_t key, size_t *heads, size_t hw0, uint32_t *fl_map, uint32_t *sl_map,
+                           unsigned count, unsigned fl, unsigned sl, size_t cb, size_t next, size_t prev)
+    /*@ ghost (mb_owner_t \ghost *g, int64_t \ghost *s, size_t n, size_t p, int64_t \ghost *t) */ {
+  (void)cb; /* for the contract: the chunk whose tiling the take keeps */
+  // The take writes links of the list's blocks only: no tag of the chunk.
+  //@ ghost ms_lemma_sub(r, cb, g, s, n, p, t, fl, sl);
+  //@ assert next == (p + 1 < n ? s[p + 1] : ML_NONE) && prev == (0 < p ? s[p - 1] : ML_NONE);
+  //@ ghost ms_lemma_links(r, cb, g, s, n);
+  /*@ assert \forall integer h; header(g, h) ==>
+        cb + h != prev + ML_NEXT && cb + nd(g, h) - 1 != prev + ML_NEXT; */
+  /*@ assert \forall integer h; header(g, h) ==>
+        cb + h != next + ML_PREV && cb + nd(g, h) - 1 != next + ML_PREV; */
+  //@ assert prev + ML_NEXT != cb + MB_FIRST - 1 && prev + ML_NEXT != cb + MB_END;
+  //@ assert next + ML_PREV != cb + MB_FIRST - 1 && next + ML_PREV != cb + MB_END;
+  //@ assert \forall integer h; header(g, h) ==> \separated(r + (cb + h), heads + (fl * MB_SL_COUNT + sl));
+  //@ assert \forall integer h; header(g, h) ==> \separated(r + (cb + nd(g, h) - 1), heads + (fl * MB_SL_COUNT + sl));
+  //@ assert \forall integer h; header(g, h) ==> tags_at(r + cb, h, nd(g, h));
+  ml_take(r, key, heads, hw0, fl_map, sl_map, count, fl, sl, next, prev) /*@ ghost (s, n, p, t) */;
+  //@ assert \forall integer h; header(g, h) ==> \at(tags_at(r + cb, h, nd(g, h)), Pre);
+  //@ assert \forall integer h; header(g, h) ==> r[cb + h] == \at(r[cb + h], Pre);
+  //@ assert \forall integer h; header(g, h) ==> r[cb + nd(g, h) - 1] == \at(r[cb + nd(g, h) - 1], Pre);
+  //@ assert r[cb + MB_FIRST - 1] == \at(r[cb + MB_FIRST - 1], Pre) && r[cb + MB_END] == \at(r[cb + MB_END], Pre);
+  //@ assert \forall integer h; header(g, h) ==> tags_at(r + cb, h, nd(g, h));
+  /*@ assert \forall integer k; 0 <= k < n - 1 && cb <= t[k] < cb + MB_CHUNK_WORDS ==>
+        r[t[k]] == \at(r[t[k]], Pre); */
+}
+
+/* Puts free block b of this chunk, of a size list (fl, sl) holds, at the
+ * front of that list, as ml_put: the chunk stays tiled and the list's
+ * blocks in it stay free blocks of its sizes. first is the head decoded
+ * and checked. */
+/*@ requires ms_chunk(r, cb, g) && tiled(r + cb, g);
+    requires header(g, b) && r[cb + b] % MB_ALIGN == 1;
+    requires sized: list_min(fl, sl) <= tag_size(r[cb + b]) < list_end(fl, sl);
+    requires ml_heads(r, heads, hw0, count) && ml_maps(fl_map, sl_map, heads, r, count);
+    requires fl < count && sl < MB_SL_COUNT;
+    requires fl_agree: \forall integer f; 0 <= f < count ==> (bit_test(*fl_map, f) <==> sl_map[f] != 0);
+    requires fl_high: \forall integer f; count <= f < 32 ==> !bit_test(*fl_map, f);
+    requires lists: \forall integer f, s; 0 <= f < count && 0 <= s < MB_SL_COUNT ==>
+      (bit_test(sl_map[f], s) <==> ml_dec(heads[f * MB_SL_COUNT + s], key, hw0 + f * MB_SL_COUNT + s) != ML_NONE);
+    requires linked(r, key, heads + (fl * MB_SL_COUNT + sl), (size_t)(hw0 + fl * MB_SL_COUNT + sl), s, n);
+    requires n < ML_LIMIT;
+    requires listed: ms_listed(r, cb, g, s, n) && ms_sized(r, cb, s, n, list_min(fl, sl), list_end(fl, sl));
+    requires \forall integer k; 0 <= k < n ==> s[k] != cb + b;
+    requires ml_with(s, n, cb + b, t);
+    requires first == ml_dec(heads[fl * MB_SL_COUNT + sl], key, hw0 + fl * MB_SL_COUNT + sl);
+    assigns r[cb + b + ML_NEXT], r[cb + b + ML_PREV], r[first + ML_PREV], heads[fl * MB_SL_COUNT + sl], *fl_map,
+            sl_map[fl];
+    ensures tiled: tiled(r + cb, g);
+    ensures tags: \forall integer h; header(g, h) ==>
+      r[cb + h] == \old(r[cb + h]) && r[cb + nd(g, h) - 1] == \old(r[cb + nd(g, h) - 1]);
+    ensures linked(r, key, heads + (fl * MB_SL_COUNT + sl), (size_t)(hw0 + fl * MB_SL_COUNT + sl), t, n + 1);
+    ensures listed: ms_listed(r, cb, g, t, n + 1) && ms_sized(r, cb, t, n + 1, list_min(fl, sl), list_end(fl, sl)); */
+static inline void ms_put(size_t *r, size_t key, size_t *heads, size_t hw0, uint32_t *fl_map, uint32_t *sl_map,
+                          unsigned count, unsigned fl, unsigned sl, size_t cb, size_t b, size_t first)
+    /*@ ghost (mb_owner_t \ghost *g, int64_t \ghost *s, size_t n, int64_t \ghost *t) */ {
+  //@ ghost mb_lemma_block(g, b);
+  //@ assert ml_node(r, cb + b);
+  // b's links and the old first block's back link lie inside free blocks:
+  // no tag of the chunk.
+  //@ ghost int64_t bb = (int64_t)(cb + b);
+  //@ assert bb == cb + b;
+  //@ ghost ms_lemma_with(r, cb, g, s, n, bb, t, fl, sl);
+  //@ ghost ms_lemma_links(r, cb, g, t, n + 1);
+  //@ assert first == (n == 0 ? ML_NONE : s[0]) && (n > 0 ==> first == t[1]);
+  //@ assert t[0] == cb + b;
+  /*@ assert \forall integer h; header(g, h) ==>
+        cb + h != cb + b + ML_NEXT && cb + nd(g, h) - 1 != cb + b + ML_NEXT &&
+        cb + h != cb + b + ML_PREV && cb + nd(g, h) - 1 != cb + b + ML_PREV; */
+  /*@ assert \forall integer h; header(g, h) ==>
+        cb + h != first + ML_PREV && cb + nd(g, h) - 1 != first + ML_PREV; */
+  //@ assert first + ML_PREV != cb + MB_FIRST - 1 && first + ML_PREV != cb + MB_END;
+  //@ assert cb + b + ML_PREV < cb + MB_END && cb + MB_FIRST - 1 < cb + b + ML_NEXT;
+  //@ assert \forall integer h; header(g, h) ==> \separated(r + (cb + h), heads + (fl * MB_SL_COUNT + sl));
+  //@ assert \forall integer h; header(g, h) ==> \separated(r + (cb + nd(g, h) - 1), heads + (fl * MB_SL_COUNT + sl));
+  //@ assert \forall integer h; header(g, h) ==> tags_at(r + cb, h, nd(g, h));
+  ml_put(r, key, heads, hw0, fl_map, sl_map, count, fl, sl, cb + b, first) /*@ ghost (s, n, t) */;
+  //@ assert \forall integer h; header(g, h) ==> r[cb + h] == \at(r[cb + h], Pre);
+  //@ assert \forall integer h; header(g, h) ==> r[cb + nd(g, h) - 1] == \at(r[cb + nd(g, h) - 1], Pre);
+  //@ assert r[cb + MB_FIRST - 1] == \at(r[cb + MB_FIRST - 1], Pre) && r[cb + MB_END] == \at(r[cb + MB_END], Pre);
+  //@ assert \forall integer h; header(g, h) ==> \at(tags_at(r + cb, h, nd(g, h)), Pre);
+  //@ assert \forall integer h; header(g, h) ==> tags_at(r + cb, h, nd(g, h));
+  /*@ assert \forall integer k; 0 <= k < n + 1 && cb <= t[k] < cb + MB_CHUNK_WORDS ==>
+        r[t[k]] == \at(r[t[k]], Pre); */
+}
+
+/* Merges blocks i and j = the block after i into one block of state
+ * is_free at i, neither of them on the list t (list (fl, sl)),
+ * which the merge leaves as it was: its links untouched, its blocks in
+ * this chunk still free blocks of the tiling. */
+/*@ requires ms_chunk(r, cb, g) && tiled(r + cb, g);
+    requires header(g, i) && j == nd(g, i) && j < MB_END && header(g, j) && is_free <= 1;
+    requires linked(r, key, head, hw, t, m);
+    requires listed: ms_listed(r, cb, g, t, m) && ms_sized(r, cb, t, m, list_min(fl, sl), list_end(fl, sl));
+    requires gone: \forall integer k; 0 <= k < m ==> t[k] != cb + i && t[k] != cb + j;
+    assigns r[cb + i], r[cb + j + tag_words(r[cb + j]) - 1], g[j .. j + tag_words(r[cb + j]) - 1].head, g[i].end;
+    ensures tiled(r + cb, g) && header(g, i) && !header(g, j) && r[cb + i] % MB_ALIGN == is_free;
+    ensures nd(g, i) == \old(j + tag_words(r[cb + j])) && \result == tag_size(r[cb + i]);
+    ensures linked(r, key, head, hw, t, m);
+    ensures listed: ms_listed(r, cb, g, t, m) && ms_sized(r, cb, t, m, list_min(fl, sl), list_end(fl, sl)); */
+static inline size_t ms_merge(size_t *r, size_t cb, size_t i, size_t j, size_t is_free)
+    /*@ ghost (mb_owner_t \ghost *g, size_t key, size_t *head, size_t hw, int64_t \ghost *t, size_t m,
+               unsigned fl, unsigned sl) */ {
+  size_t *c = r + cb;
+  //@ ghost int32_t e = g[j].end;
+  //@ ghost mb_lemma_tags_apart(c, g, i, e);
+  //@ ghost mb_lemma_neighbours(c, g, i);
+  //@ ghost mb_lemma_neighbours(c, g, j);
+  //@ ghost mb_lemma_block(g, j);
+  // The merge writes two tags: no link of the list, not its head.
+  //@ ghost ms_lemma_links(r, cb, g, t, m);
+  //@ assert \forall integer k; 0 <= k < m ==> cb + i != t[k] + ML_NEXT && cb + i != t[k] + ML_PREV;
+  //@ assert \forall integer k; 0 <= k < m ==> cb + nd(g, j) - 1 != t[k] + ML_NEXT && cb + nd(g, j) - 1 != t[k] + ML_PREV;
+  //@ assert \separated(head, r + (cb + i), r + (cb + nd(g, j) - 1));
+  // The list's blocks in this chunk are blocks other than i and j: the
+  // merge changes neither their tags nor their place in the tiling.
+  /*@ assert \forall integer k; 0 <= k < m && cb <= t[k] < cb + MB_CHUNK_WORDS ==>
+        header(g, t[k] - cb) && t[k] - cb != i && t[k] - cb != j; */
+  /*@ assert \forall integer k; 0 <= k < m && cb <= t[k] < cb + MB_CHUNK_WORDS ==>
+        !(j <= t[k] - cb < nd(g, j)) && t[k] - cb != i; */
+  /*@ assert \forall integer k; 0 <= k < m && cb <= t[k] < cb + MB_CHUNK_WORDS ==>
+        t[k] - cb != i && t[k] - cb != nd(g, j) - 1 && (t[k] - cb < j || nd(g, j) <= t[k] - cb); */
+  //@ ghost ms_lemma_sizes(c[i], c[j]);
+  //@ ghost ms_lemma_ends(r, cb, g);
+  //@ assert MB_FIRST - 1 < i && nd(g, j) - 1 < MB_END;
+  size_t merged = mb_merge(c, i, j, is_free) /*@ ghost (g) */;
+  //@ assert merged % MB_ALIGN == 0;
+  //@ assert r[cb + i] % MB_ALIGN == is_free;
+  //@ assert r[cb + MB_FIRST - 1] == \at(r[cb + MB_FIRST - 1], Pre) && r[cb + MB_END] == \at(r[cb + MB_END], Pre);
+  /*@ assert \forall integer k; 0 <= k < m && cb <= t[k] < cb + MB_CHUNK_WORDS ==>
+        r[t[k]] == \at(r[t[k]], Pre); */
+  //@ assert *head == \at(*head, Pre);
+  /*@ assert \forall integer k; 0 <= k < m ==>
+        r[t[k] + ML_NEXT] == \at(r[t[k] + ML_NEXT], Pre) && r[t[k] + ML_PREV] == \at(r[t[k] + ML_PREV], Pre); */
+  //@ assert ml_nexts(r, key, t, m) && ml_prevs(r, key, t, m) && ml_head(head, key, hw, t, m);
+  /*@ assert \forall integer k; 0 <= k < m && cb <= t[k] < cb + MB_CHUNK_WORDS ==>
+        !(j <= t[k] - cb < nd(g, j)); */
+  //@ ghost mb_shape_merge_tags(c, g, i, j);
+  //@ ghost mb_lemma_tags_header(c, g, i);
+  //@ ghost mb_lemma_tags_assemble(c, g, i, i, e);
+  /*@ assert \forall integer k; 0 <= k < m && cb <= t[k] < cb + MB_CHUNK_WORDS ==>
+        hd(g, t[k] - cb) == \at(hd(g, t[k] - cb), Pre); */
+  //@ assert \forall integer k; 0 <= k < m && cb <= t[k] < cb + MB_CHUNK_WORDS ==> header(g, t[k] - cb);
+  return merged;
+}
+
+/* Takes block x (i or j, the free one that is listed) off its list and
+ * merges blocks i and j = the block after i into one block of state
+ * is_free at i. next and prev are x's links decoded and checked. */
+/*@ requires ms_chunk(r, cb, g) && tiled(r + cb, g);
+    requires header(g, i) && j == nd(g, i) && j < MB_END && header(g, j) && is_free <= 1;
+    requires x == i || x == j;
+    requires r[cb + x] % MB_ALIGN == 1;
+    requires ml_heads(r, heads, hw0, count) && ml_maps(fl_map, sl_map, heads, r, count);
+    requires fl < count && sl < MB_SL_COUNT;
+    requires fl_agree: \forall integer f; 0 <= f < count ==> (bit_test(*fl_map, f) <==> sl_map[f] != 0);
+    requires fl_high: \forall integer f; count <= f < 32 ==> !bit_test(*fl_map, f);
+    requires lists: \forall integer f, s; 0 <= f < count && 0 <= s < MB_SL_COUNT ==>
+      (bit_test(sl_map[f], s) <==> ml_dec(heads[f * MB_SL_COUNT + s], key, hw0 + f * MB_SL_COUNT + s) != ML_NONE);
+    requires linked(r, key, heads + (fl * MB_SL_COUNT + sl), (size_t)(hw0 + fl * MB_SL_COUNT + sl), s, n) && p < n;
+    requires listed: ms_listed(r, cb, g, s, n) && ms_sized(r, cb, s, n, list_min(fl, sl), list_end(fl, sl));
+    requires s[p] == cb + x;
+    requires other: \forall integer k; 0 <= k < n ==> s[k] != cb + i + j - x;
+    requires ml_without(s, n, p, t);
+    requires next == ml_dec(r[s[p] + ML_NEXT], key, s[p] + ML_NEXT);
+    requires prev == ml_dec(r[s[p] + ML_PREV], key, s[p] + ML_PREV);
+    assigns heads[fl * MB_SL_COUNT + sl], r[prev + ML_NEXT], r[next + ML_PREV], *fl_map, sl_map[fl],
+            r[cb + i], r[cb + j + tag_words(r[cb + j]) - 1], g[j .. j + tag_words(r[cb + j]) - 1].head, g[i].end;
+    ensures tiled(r + cb, g) && header(g, i) && !header(g, j) && r[cb + i] % MB_ALIGN == is_free;
+    ensures nd(g, i) == \old(j + tag_words(r[cb + j])) && \result == tag_size(r[cb + i]);
+    ensures linked(r, key, heads + (fl * MB_SL_COUNT + sl), (size_t)(hw0 + fl * MB_SL_COUNT + sl), t, n - 1);
+    ensures listed: ms_listed(r, cb, g, t, n - 1) && ms_sized(r, cb, t, n - 1, list_min(fl, sl), list_end(fl, sl));
+    ensures gone: \forall integer k; 0 <= k < n - 1 ==> t[k] != cb + i && t[k] != cb + j;
+*/
+static inline size_t ms_unlist_merge(size_t *r, size_t key, size_t *heads, size_t hw0, uint32_t *fl_map,
+                                     uint32_t *sl_map, unsigned count, unsigned fl, unsigned sl, size_t cb,
+                                     size_t i, size_t j, size_t x, size_t is_free, size_t next, size_t prev)
+    /*@ ghost (mb_owner_t \ghost *g, int64_t \ghost *s, size_t n, size_t p, int64_t \ghost *t) */ {
+  (void)x; /* for the contract: which of the two was listed */
+  //@ ghost int64_t other = (int64_t)(cb + i + j - x);
+  //@ assert other == cb + i + j - x;
+  //@ ghost ms_lemma_gone(s, n, p, t, other);
+  ms_take(r, key, heads, hw0, fl_map, sl_map, count, fl, sl, cb, next, prev) /*@ ghost (g, s, n, p, t) */;
+  //@ ghost size_t l = (size_t)fl * MB_SL_COUNT + sl;
+  //@ ghost size_t m = n - 1;
+  //@ assert l == fl * MB_SL_COUNT + sl && m == n - 1;
+  return ms_merge(r, cb, i, j, is_free) /*@ ghost (g, key, heads + l, hw0 + l, t, m, fl, sl) */;
+}
+
+#endif /* WD_MEDIUM_STEP_H */
