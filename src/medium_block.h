@@ -508,10 +508,11 @@ static inline size_t mb_merge(size_t *c, size_t i, size_t j, size_t is_free)
 }
 
 #ifdef __FRAMAC__
-/* The tiling kept by a split and by a merge: these two never run (the
- * library calls mb_split and mb_merge directly); they state as theorems
- * that the real routines, applied to a tiled chunk together with the ghost
- * step of the same change, leave it tiled. */
+/* The tiling kept by a split: this never runs (the library calls mb_split
+ * directly); it states as a theorem that the real routine, applied to a
+ * tiled chunk together with the ghost step of the same change, leaves it
+ * tiled. The merge needs no such statement: ms_merge (medium_step.h), the
+ * code that runs, proves it. */
 /*@ requires chunk(c) && owners(g) && apart(c, g);
     requires tiled(c, g) && header(g, i);
     requires first % MB_ALIGN == 0 && first >= MB_MIN && first_free <= 1;
@@ -530,22 +531,6 @@ static size_t mb_split_tiled(size_t *c, size_t i, size_t first, size_t first_fre
   //@ ghost mb_lemma_tags_header(c, g, j);
   //@ ghost mb_lemma_tags_assemble(c, g, i, j, g[j].end);
   return j;
-}
-
-/*@ requires chunk(c) && owners(g) && apart(c, g);
-    requires tiled(c, g) && header(g, i) && j == nd(g, i) && j < MB_END && is_free <= 1;
-    assigns c[i], c[j + tag_words(c[j]) - 1], g[j .. j + tag_words(c[j]) - 1].head, g[i].end;
-    ensures tiled(c, g) && header(g, i) && !header(g, j);
-    ensures nd(g, i) == i + tag_words(c[i]) == \old(j + tag_words(c[j])); */
-static size_t mb_merge_tiled(size_t *c, size_t i, size_t j, size_t is_free) /*@ ghost (mb_owner_t \ghost *g) */ {
-  //@ ghost mb_lemma_neighbours(c, g, i);
-  //@ ghost mb_lemma_neighbours(c, g, j);
-  //@ ghost mb_lemma_tags_apart(c, g, i, g[j].end);
-  size_t merged = mb_merge(c, i, j, is_free) /*@ ghost (g) */;
-  //@ ghost mb_shape_merge_tags(c, g, i, j);
-  //@ ghost mb_lemma_tags_header(c, g, i);
-  //@ ghost mb_lemma_tags_assemble(c, g, i, i, g[i].end);
-  return merged;
 }
 
 /* The same for the one other change of a block: its state alone (a live

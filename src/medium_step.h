@@ -52,9 +52,6 @@
      ensures tags: \forall integer k, h; 0 <= k < n && header(g, h) ==>
        cb + h != s[k] + ML_NEXT && cb + h != s[k] + ML_PREV &&
        cb + nd(g, h) - 1 != s[k] + ML_NEXT && cb + nd(g, h) - 1 != s[k] + ML_PREV;
-     ensures inside: \forall integer k; 0 <= k < n && cb <= s[k] < cb + MB_CHUNK_WORDS ==>
-       header(g, s[k] - cb) && s[k] - cb + MB_MIN / MB_WORD <= nd(g, s[k] - cb) &&
-       hd(g, s[k] - cb + ML_NEXT) == s[k] - cb && hd(g, s[k] - cb + ML_PREV) == s[k] - cb;
      ensures ends: \forall integer k; 0 <= k < n ==>
        s[k] + ML_NEXT != cb + MB_FIRST - 1 && s[k] + ML_PREV != cb + MB_FIRST - 1 &&
        s[k] + ML_NEXT != cb + MB_END && s[k] + ML_PREV != cb + MB_END; @/
