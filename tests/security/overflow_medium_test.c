@@ -31,7 +31,8 @@ typedef struct overflow {
   size_t past; /* first byte written, counted from a's usable end */
   size_t len;
   int flip; /* invert the bytes instead of writing 'A': the write then
-               always changes them, whatever a random checksum held */
+               always changes them, whatever a random canary or checksum
+               held */
 } overflow_t;
 
 /* 'A' is odd: a tag overwritten with it reads as a free block. */
@@ -102,11 +103,12 @@ int main(void) {
 
   /* One byte, a word, a run: the canary comes first. Its first byte is
    * zero, so a string copy's terminator alone does not change it: the
-   * byte after does. */
+   * byte after does. That byte is keyed and random, 'A' in 1 run of 256,
+   * so it is inverted rather than written with 'A'. */
   overflow_t one = {&r, 0, 1, 0};
   expect_death(overflow_then_free, &one, SIGABRT, "warden: canary overwritten: %p (medium, block 100032)",
                (void *)r.a);
-  overflow_t second = {&r, 1, 1, 0};
+  overflow_t second = {&r, 1, 1, 1};
   expect_death(overflow_then_free, &second, SIGABRT, "warden: canary overwritten: %p (medium, block 100032)",
                (void *)r.a);
   overflow_t eight = {&r, 0, 8, 0};
