@@ -54,6 +54,7 @@ bugs=(
   "list put: the list is not marked non-empty|src/medium_list.h|ml_put,ml_mark|0|  ml_mark(fl_map, sl_map, count, fl, sl);|  (void)fl_map;|ml_put_(ensures|assert)"
   "unmark: the first-level bit stays set when its level empties|src/medium_list.h|ml_unmark|0|  if (sl_map[fl] == 0) *fl_map &= ~(1u << fl);|  (void)fl_map;|ml_unmark_ensures"
   "merge step: the free neighbour merged but left on its list|src/medium_step.h|ms_unlist_merge|0|  ms_take(r, key, heads, hw0, fl_map, sl_map, count, fl, sl, cb, next, prev) /*@ ghost (g, s, n, p, t) */;|  (void)next;|ms_unlist_merge_(ensures|call_ms_merge)"
+  "split step: the remainder split off and not put on its list|src/medium_step.h|ms_split_put|0|  ms_put(r, key, heads, hw0, fl_map, sl_map, count, fl, sl, cb, b, head_first) /*@ ghost (g, s, n, t) */;|  (void)b;|ms_split_put_ensures"
   "take step: the block taken off is not the one its links name|src/medium_step.h|ms_take|0|  ml_take(r, key, heads, hw0, fl_map, sl_map, count, fl, sl, next, prev) /*@ ghost (s, n, p, t) */;|  ml_take(r, key, heads, hw0, fl_map, sl_map, count, fl, sl, next, next) /*@ ghost (s, n, p, t) */;|ms_take_(call_ml_take|ensures|assert)"
   "contract: contradictory precondition (every goal vacuous)|src/medium_block.h|mb_search_list|1|/*@ requires size % MB_ALIGN == 0 && size <= MB_SIZE_LIMIT / 2;|/*@ requires size % MB_ALIGN == 0 && size <= MB_SIZE_LIMIT / 2 && size > MB_SIZE_LIMIT;|mb_search_list_wp_smoke_default_requires"
 )

@@ -316,6 +316,13 @@ bool medium_init(void) {
  * their arguments and the values live across them cost more than their
  * bodies (proofs/README.md, Performance). The steps themselves are the
  * proved ones of medium_step.h, on the chunk at word cb of the range. */
+/* The arena's counters gain free block i of `size` bytes. */
+static inline __attribute__((always_inline)) void listed_count(arena_t *a, const size_t *c, size_t i, size_t size) {
+  a->free_blocks++;
+  a->free_bytes += size;
+  a->free_pages += inner_count(c, i, size);
+}
+
 static inline __attribute__((always_inline)) void list_insert(arena_t *a, size_t *c, size_t i) {
   size_t size = mb_size(c[i]);
   mb_list_t l = mb_list_of(size);
@@ -323,9 +330,22 @@ static inline __attribute__((always_inline)) void list_insert(arena_t *a, size_t
   size_t *r = range_words();
   ms_put(r, secret_keys.link, &a->heads[0][0], head_where(&a->heads[0][0]), &a->fl_map, a->sl_map, FL_COUNT, l.fl,
          l.sl, (size_t)(c - r), i, first);
-  a->free_blocks++;
-  a->free_bytes += size;
-  a->free_pages += inner_count(c, i, size);
+  listed_count(a, c, i, size);
+}
+
+/* Splits block i, on no list, into a first block of `first` bytes with
+ * state first_free and a free rest, which starts at i + mb_words(first),
+ * and puts the rest (or, with put_first, the first block) on its list, as
+ * one proved step. */
+static inline __attribute__((always_inline)) void split_put(arena_t *a, size_t *c, size_t i, size_t first,
+                                                            size_t first_free, bool put_first) {
+  size_t size = put_first ? first : mb_size(c[i]) - first;
+  mb_list_t l = mb_list_of(size);
+  size_t head = follow_head(&a->heads[l.fl][l.sl]);
+  size_t *r = range_words();
+  size_t j = ms_split_put(r, secret_keys.link, &a->heads[0][0], head_where(&a->heads[0][0]), &a->fl_map, a->sl_map,
+                          FL_COUNT, l.fl, l.sl, (size_t)(c - r), i, first, first_free, put_first, head);
+  listed_count(a, c, put_first ? i : j, size);
 }
 
 /* Free block i's list and its links, checked: both neighbours must point
@@ -590,16 +610,17 @@ static void trim(arena_t *a, size_t *c, size_t i, size_t need) {
     seal(c, i);
     return;
   }
-  size_t j = mb_split(c, i, need, LIVE);
-  seal(c, i);
+  /* A free block after i joins the remainder. It is merged into i before
+   * the split, so that the split and the remainder's insertion are one
+   * proved step (ms_split_put); the blocks that result are the same. */
+  check_next(c, i);
+  size_t k = mb_next(c, i);
+  if (k < CHUNK_WORDS - MB_TAIL && mb_is_free(c[k])) unlist_merge(a, c, i, k, k, FREE);
+  size_t j = i + mb_words(need);
   pages_used(a, c, j, j + 4); /* the remainder's header and links */
-  check_next(c, j);
-  size_t k = mb_next(c, j);
-  if (k < CHUNK_WORDS - MB_TAIL && mb_is_free(c[k])) {
-    unlist_merge(a, c, j, k, k, FREE);
-  }
+  split_put(a, c, i, need, LIVE, false);
+  seal(c, i);
   seal(c, j);
-  list_insert(a, c, j);
 }
 
 static void *arena_alloc(arena_t *a, size_t need, size_t want, size_t alignment) {
@@ -629,10 +650,10 @@ static void *arena_alloc(arena_t *a, size_t need, size_t want, size_t alignment)
     /* A gap too small to be a free block is widened to the next boundary. */
     if (aligned != payload && aligned - payload < MB_MIN) aligned = align_up(payload + MB_MIN, alignment);
     if (aligned != payload) {
-      size_t j = mb_split(c, i, aligned - payload, FREE);
-      seal(c, i);
+      size_t j = i + mb_words(aligned - payload);
       pages_used(a, c, j - 1, j); /* the front block's footer */
-      list_insert(a, c, i);
+      split_put(a, c, i, aligned - payload, FREE, true);
+      seal(c, i);
       i = j;
     }
   }

@@ -508,33 +508,11 @@ static inline size_t mb_merge(size_t *c, size_t i, size_t j, size_t is_free)
 }
 
 #ifdef __FRAMAC__
-/* The tiling kept by a split: this never runs (the library calls mb_split
- * directly); it states as a theorem that the real routine, applied to a
- * tiled chunk together with the ghost step of the same change, leaves it
- * tiled. The merge needs no such statement: ms_merge (medium_step.h), the
- * code that runs, proves it. */
-/*@ requires chunk(c) && owners(g) && apart(c, g);
-    requires tiled(c, g) && header(g, i);
-    requires first % MB_ALIGN == 0 && first >= MB_MIN && first_free <= 1;
-    requires tag_size(c[i]) >= first + MB_MIN;
-    assigns c[i], c[i + first / MB_WORD - 1], c[i + first / MB_WORD], c[i + tag_words(c[i]) - 1],
-            g[i + first / MB_WORD .. i + tag_words(c[i]) - 1].head, g[i].end, g[i + first / MB_WORD].end;
-    ensures tiled(c, g) && header(g, i) && header(g, \result) && nd(g, i) == \result;
-    ensures nd(g, \result) == \old(i + tag_words(c[i])); */
-static size_t mb_split_tiled(size_t *c, size_t i, size_t first, size_t first_free)
-    /*@ ghost (mb_owner_t \ghost *g) */ {
-  //@ ghost mb_lemma_neighbours(c, g, i);
-  //@ ghost mb_lemma_tags_apart(c, g, i, g[i].end);
-  size_t j = mb_split(c, i, first, first_free) /*@ ghost (g) */;
-  //@ ghost mb_shape_split_tags(c, g, i, j);
-  //@ ghost mb_lemma_tags_header(c, g, i);
-  //@ ghost mb_lemma_tags_header(c, g, j);
-  //@ ghost mb_lemma_tags_assemble(c, g, i, j, g[j].end);
-  return j;
-}
-
-/* The same for the one other change of a block: its state alone (a live
- * block entering the quarantine, a quarantined one leaving it). */
+/* The tiling kept by a change of a block's state alone (a live block
+ * entering the quarantine, a quarantined one leaving it). This never runs:
+ * it states as a theorem that the real mb_set, with no ghost step, leaves
+ * a tiled chunk tiled. The split and the merge need no such statement:
+ * ms_split and ms_merge (medium_step.h), the code that runs, prove it. */
 /*@ requires chunk(c) && owners(g) && apart(c, g);
     requires tiled(c, g) && header(g, i) && state <= MB_QUARANTINED;
     assigns c[i], c[i + tag_words(c[i]) - 1];

@@ -52,6 +52,9 @@
      ensures tags: \forall integer k, h; 0 <= k < n && header(g, h) ==>
        cb + h != s[k] + ML_NEXT && cb + h != s[k] + ML_PREV &&
        cb + nd(g, h) - 1 != s[k] + ML_NEXT && cb + nd(g, h) - 1 != s[k] + ML_PREV;
+     ensures inside: \forall integer k; 0 <= k < n && cb <= s[k] < cb + MB_CHUNK_WORDS ==>
+       header(g, s[k] - cb) && s[k] - cb + MB_MIN / MB_WORD <= nd(g, s[k] - cb) &&
+       hd(g, s[k] - cb + ML_NEXT) == s[k] - cb && hd(g, s[k] - cb + ML_PREV) == s[k] - cb;
      ensures ends: \forall integer k; 0 <= k < n ==>
        s[k] + ML_NEXT != cb + MB_FIRST - 1 && s[k] + ML_PREV != cb + MB_FIRST - 1 &&
        s[k] + ML_NEXT != cb + MB_END && s[k] + ML_PREV != cb + MB_END; @/
@@ -82,6 +85,43 @@
 */
 
 /*@ ghost
+  // The converse: a chunk whose shape and tags hold is tiled once its end
+  // tags, read as words of the range, are zero.
+  /@ requires shape(g, MB_END) && tags(r + cb, g, MB_END);
+     requires r[cb + MB_FIRST - 1] == 0 && r[cb + MB_END] == 0;
+     assigns \nothing;
+     ensures tiled(r + cb, g); @/
+  static void ms_lemma_tiled(size_t *r, size_t cb, mb_owner_t \ghost *g) {
+    /@ assert *(r + cb + (MB_FIRST - 1)) == 0 && *(r + cb + MB_END) == 0; @/
+  }
+*/
+
+/*@ ghost
+  // mb_shape_split_tags, splitting block i at j, and what it leaves of a
+  // list whose blocks in this chunk lie apart from i: headers still. Its
+  // own function so that j is a plain index here; in ms_split it is i plus
+  // a quotient, over which the provers do not find the frame.
+  /@ requires owners(g) && shape(g, MB_END) && header(g, i);
+     requires i + MB_MIN / MB_WORD <= j && j + MB_MIN / MB_WORD <= nd(g, i) && (j - i) % 2 == 0;
+     requires tags_apart(r + cb, g, i, nd(g, i));
+     requires \forall integer k; 0 <= k < n && cb <= s[k] < cb + MB_CHUNK_WORDS ==>
+       header(g, s[k] - cb) && !(i <= s[k] - cb < nd(g, i));
+     assigns g[j .. nd(g, i) - 1].head, g[i].end, g[j].end;
+     ensures shape(g, MB_END) && header(g, i) && header(g, j);
+     ensures nd(g, i) == j && nd(g, j) == \old(nd(g, i));
+     ensures tags_apart(r + cb, g, i, nd(g, j));
+     ensures others: \forall integer k; MB_FIRST <= k < MB_END && hd(g, k) == k && k != i && k != j ==>
+       nd(g, k) <= i || nd(g, j) <= k;
+     ensures listed: \forall integer k; 0 <= k < n && cb <= s[k] < cb + MB_CHUNK_WORDS ==> header(g, s[k] - cb); @/
+  static void ms_shape_split(size_t *r, size_t cb, mb_owner_t \ghost *g, size_t i, size_t j, int64_t \ghost *s,
+                             size_t n) {
+    mb_shape_split_tags(r + cb, g, i, j);
+    /@ assert \forall integer k; 0 <= k < n && cb <= s[k] < cb + MB_CHUNK_WORDS ==>
+         hd(g, s[k] - cb) == \at(hd(g, s[k] - cb), Pre); @/
+  }
+*/
+
+/*@ ghost
   // A list with free block b of the right size put in front keeps its
   // blocks in this chunk free blocks of its sizes.
   /@ requires ms_listed(r, cb, g, s, n) && ms_sized(r, cb, s, n, list_min(fl, sl), list_end(fl, sl));
@@ -97,6 +137,28 @@
          (header(g, t[k] - cb) && r[t[k]] % MB_ALIGN == 1); @/
     /@ assert \forall integer k; 1 <= k < n + 1 && cb <= t[k] < cb + MB_CHUNK_WORDS ==>
          list_min(fl, sl) <= tag_size(r[t[k]]) < list_end(fl, sl); @/
+  }
+*/
+
+/*@ ghost
+  // The blocks of a list, on this chunk or not, lie apart from a block i
+  // of the chunk that is not on the list: its words hold none of their
+  // tags and links.
+  /@ requires owners(g) && shape(g, MB_END) && header(g, i) && ms_listed(r, cb, g, s, n);
+     requires \forall integer k; 0 <= k < n ==> s[k] != cb + i;
+     assigns \nothing;
+     ensures words: \forall integer k; 0 <= k < n ==>
+       !(cb + i <= s[k] < cb + nd(g, i)) && !(cb + i <= s[k] + ML_NEXT < cb + nd(g, i)) &&
+       !(cb + i <= s[k] + ML_PREV < cb + nd(g, i));
+     ensures blocks: \forall integer k; 0 <= k < n && cb <= s[k] < cb + MB_CHUNK_WORDS ==>
+       header(g, s[k] - cb) && (nd(g, s[k] - cb) <= i || nd(g, i) <= s[k] - cb); @/
+  static void ms_lemma_apart(size_t *r, size_t cb, mb_owner_t \ghost *g, int64_t \ghost *s, size_t n, size_t i) {
+    mb_lemma_block(g, i);
+    ms_lemma_links(r, cb, g, s, n);
+    /@ assert \forall integer k; 0 <= k < n && cb <= s[k] < cb + MB_CHUNK_WORDS ==>
+         header(g, s[k] - cb) && s[k] - cb != i; @/
+    /@ assert \forall integer k; 0 <= k < n && cb <= s[k] < cb + MB_CHUNK_WORDS ==>
+         !(i <= s[k] - cb < nd(g, i)); @/
   }
 */
 
@@ -241,6 +303,145 @@ static inline void ms_put(size_t *r, size_t key, size_t *heads, size_t hw0, uint
   //@ assert \forall integer h; header(g, h) ==> tags_at(r + cb, h, nd(g, h));
   /*@ assert \forall integer k; 0 <= k < n + 1 && cb <= t[k] < cb + MB_CHUNK_WORDS ==>
         r[t[k]] == \at(r[t[k]], Pre); */
+}
+
+/* mb_split on the chunk at cb, with its frame stated again on the words of
+ * the range: a fact about a word r[x] outside the block split then carries
+ * across the split, where the frame on the chunk's words (r[cb + k]) is
+ * never matched against r[x] by the provers. */
+/*@ requires ms_chunk(r, cb, g) && block(r + cb, i);
+    requires first % MB_ALIGN == 0 && first >= MB_MIN && first_free <= 1;
+    requires tag_size(r[cb + i]) >= first + MB_MIN;
+    assigns r[cb + i], r[cb + i + first / MB_WORD - 1], r[cb + i + first / MB_WORD],
+            r[cb + i + tag_words(r[cb + i]) - 1];
+    ensures \result == i + first / MB_WORD;
+    ensures r[cb + i] == first + first_free && r[cb + \result] == \old(tag_size(r[cb + i])) - first + 1;
+    ensures \result == i + tag_words(r[cb + i]);
+    ensures \result + tag_words(r[cb + \result]) == \old(i + tag_words(r[cb + i]));
+    ensures order: i + MB_MIN / MB_WORD <= \result && \result + MB_MIN / MB_WORD <= \old(i + tag_words(r[cb + i]));
+    ensures block(r + cb, i) && block(r + cb, \result);
+    ensures keep: tags_apart{Pre}(r + cb, g, i, \at(i + tag_words(r[cb + i]), Pre)) ==>
+      tags_apart(r + cb, g, i, \at(i + tag_words(r[cb + i]), Pre));
+    ensures outside: \forall integer x; x < cb + i || \old(cb + i + tag_words(r[cb + i])) <= x ==>
+      r[x] == \old(r[x]); */
+static inline size_t ms_split_words(size_t *r, size_t cb, size_t i, size_t first, size_t first_free)
+    /*@ ghost (mb_owner_t \ghost *g) */ {
+  size_t *c = r + cb;
+  //@ assert 1 <= first / MB_WORD < tag_words(r[cb + i]);
+  size_t j = mb_split(c, i, first, first_free) /*@ ghost (g) */;
+  //@ assert i < j < \at(i + tag_words(r[cb + i]), Pre);
+  //@ assert r[cb + i - 1] == \at(r[cb + i - 1], Pre);
+  //@ assert \forall integer x; x < cb + i ==> r[x] == \at(r[x], Pre);
+  //@ assert \forall integer x; \at(cb + i + tag_words(r[cb + i]), Pre) <= x ==> r[x] == \at(r[x], Pre);
+  return j;
+}
+
+/* Splits block i, on no list, into a first block of `first` bytes with
+ * state first_free and a free remainder, returned, which is on no list
+ * yet; the list s (list (fl, sl)) stays as it was: its links untouched, its
+ * blocks in this chunk still free blocks of the tiling. */
+/*@ requires ms_chunk(r, cb, g) && tiled(r + cb, g) && header(g, i);
+    requires first % MB_ALIGN == 0 && first >= MB_MIN && first_free <= 1;
+    requires tag_size(r[cb + i]) >= first + MB_MIN;
+    requires linked(r, key, head, hw, s, n);
+    requires listed: ms_listed(r, cb, g, s, n) && ms_sized(r, cb, s, n, list_min(fl, sl), list_end(fl, sl));
+    requires \forall integer k; 0 <= k < n ==> s[k] != cb + i;
+    assigns r[cb + i], r[cb + i + first / MB_WORD - 1], r[cb + i + first / MB_WORD],
+            r[cb + i + tag_words(r[cb + i]) - 1],
+            g[i + first / MB_WORD .. i + tag_words(r[cb + i]) - 1].head, g[i].end, g[i + first / MB_WORD].end;
+    ensures tiled(r + cb, g) && header(g, i) && header(g, \result) && nd(g, i) == \result;
+    ensures \result == i + first / MB_WORD && nd(g, \result) == \old(i + tag_words(r[cb + i]));
+    ensures r[cb + i] == first + first_free && r[cb + \result] % MB_ALIGN == 1;
+    ensures tag_size(r[cb + \result]) == \old(tag_size(r[cb + i])) - first;
+    ensures linked(r, key, head, hw, s, n);
+    ensures listed: ms_listed(r, cb, g, s, n) && ms_sized(r, cb, s, n, list_min(fl, sl), list_end(fl, sl));
+    ensures \forall integer k; 0 <= k < n ==> s[k] != cb + i && s[k] != cb + \result; */
+static inline size_t ms_split(size_t *r, size_t cb, size_t i, size_t first, size_t first_free)
+    /*@ ghost (mb_owner_t \ghost *g, size_t key, size_t *head, size_t hw, int64_t \ghost *s, size_t n,
+               unsigned fl, unsigned sl) */ {
+  //@ ghost mb_lemma_neighbours(r + cb, g, i);
+  //@ ghost mb_lemma_block(g, i);
+  //@ ghost ms_lemma_apart(r, cb, g, s, n, i);
+  //@ assert \separated(head, r + (cb + i .. cb + nd(g, i) - 1));
+  //@ assert tag_size(r[cb + i]) % MB_ALIGN == 0 && (tag_size(r[cb + i]) - first) % MB_ALIGN == 0;
+  //@ assert i < i + first / MB_WORD && i + first / MB_WORD + MB_MIN / MB_WORD <= nd(g, i);
+  //@ ghost ms_lemma_ends(r, cb, g);
+  //@ ghost mb_lemma_tags_apart(r + cb, g, i, g[i].end);
+  size_t j = ms_split_words(r, cb, i, first, first_free) /*@ ghost (g) */;
+  //@ assert i + MB_MIN / MB_WORD <= j && j + MB_MIN / MB_WORD <= \at(nd(g, i), Pre);
+  //@ assert j == i + first / MB_WORD && i + tag_words(r[cb + i]) == j;
+  //@ assert j + tag_words(r[cb + j]) == \at(i + tag_words(r[cb + i]), Pre);
+  //@ assert cb + i < cb + j - 1 && cb + j + tag_words(r[cb + j]) - 1 < cb + \at(nd(g, i), Pre);
+  //@ assert r[cb + j] % MB_ALIGN == 1;
+  //@ assert r[cb + MB_FIRST - 1] == \at(r[cb + MB_FIRST - 1], Pre) && r[cb + MB_END] == \at(r[cb + MB_END], Pre);
+  //@ assert *head == \at(*head, Pre);
+  /*@ assert \forall integer k; 0 <= k < n ==>
+        r[s[k] + ML_NEXT] == \at(r[s[k] + ML_NEXT], Pre) && r[s[k] + ML_PREV] == \at(r[s[k] + ML_PREV], Pre); */
+  //@ assert ml_nexts(r, key, s, n) && ml_prevs(r, key, s, n) && ml_head(head, key, hw, s, n);
+  //@ assert \forall integer k; 0 <= k < n ==> r[s[k]] == \at(r[s[k]], Pre);
+  //@ ghost ms_shape_split(r, cb, g, i, j, s, n);
+  //@ ghost mb_lemma_tags_header(r + cb, g, i);
+  //@ ghost mb_lemma_tags_header(r + cb, g, j);
+  //@ ghost mb_lemma_tags_assemble(r + cb, g, i, j, g[j].end);
+  //@ assert tags(r + cb, g, MB_END);
+  //@ assert shape(g, MB_END);
+  //@ assert r[cb + MB_FIRST - 1] == 0 && r[cb + MB_END] == 0;
+  //@ assert header(g, i) && header(g, j) && nd(g, i) == j;
+  //@ ghost ms_lemma_tiled(r, cb, g);
+  return j;
+}
+
+/* The split of an allocation, with the free part put on its list: block
+ * i, on no list, becomes a first block of `first` bytes with state
+ * first_free and a free rest; the rest (put_first == 0: the tail trimmed
+ * off an allocation) or the first block (put_first == 1, first_free == 1:
+ * the gap cut off in front of an aligned allocation) goes to the front of
+ * list (fl, sl), whose decoded head is head_first. Returns the rest's
+ * index. A part split off and not put on its list breaks this proof. */
+/*@ requires ms_chunk(r, cb, g) && tiled(r + cb, g) && header(g, i);
+    requires first % MB_ALIGN == 0 && first >= MB_MIN && first_free <= 1 && put_first <= 1;
+    requires tag_size(r[cb + i]) >= first + MB_MIN;
+    requires put_first == 1 ==> first_free == 1;
+    requires sized: put_first == 1 ? list_min(fl, sl) <= first < list_end(fl, sl) :
+      list_min(fl, sl) <= tag_size(r[cb + i]) - first < list_end(fl, sl);
+    requires ml_heads(r, heads, hw0, count) && ml_maps(fl_map, sl_map, heads, r, count);
+    requires fl < count && sl < MB_SL_COUNT;
+    requires fl_agree: \forall integer f; 0 <= f < count ==> (bit_test(*fl_map, f) <==> sl_map[f] != 0);
+    requires fl_high: \forall integer f; count <= f < 32 ==> !bit_test(*fl_map, f);
+    requires lists: \forall integer f, s; 0 <= f < count && 0 <= s < MB_SL_COUNT ==>
+      (bit_test(sl_map[f], s) <==> ml_dec(heads[f * MB_SL_COUNT + s], key, hw0 + f * MB_SL_COUNT + s) != ML_NONE);
+    requires linked(r, key, heads + (fl * MB_SL_COUNT + sl), (size_t)(hw0 + fl * MB_SL_COUNT + sl), s, n);
+    requires n < ML_LIMIT;
+    requires listed: ms_listed(r, cb, g, s, n) && ms_sized(r, cb, s, n, list_min(fl, sl), list_end(fl, sl));
+    requires \forall integer k; 0 <= k < n ==> s[k] != cb + i;
+    requires ml_with(s, n, cb + i + (1 - put_first) * (first / MB_WORD), t);
+    requires head_first == ml_dec(heads[fl * MB_SL_COUNT + sl], key, hw0 + fl * MB_SL_COUNT + sl);
+    assigns r[cb + i], r[cb + i + first / MB_WORD - 1], r[cb + i + first / MB_WORD],
+            r[cb + i + tag_words(r[cb + i]) - 1],
+            g[i + first / MB_WORD .. i + tag_words(r[cb + i]) - 1].head, g[i].end, g[i + first / MB_WORD].end,
+            r[cb + i + (1 - put_first) * (first / MB_WORD) + ML_NEXT],
+            r[cb + i + (1 - put_first) * (first / MB_WORD) + ML_PREV], r[head_first + ML_PREV],
+            heads[fl * MB_SL_COUNT + sl], *fl_map, sl_map[fl];
+    ensures tiled(r + cb, g) && header(g, i) && header(g, \result) && nd(g, i) == \result;
+    ensures \result == i + first / MB_WORD && nd(g, \result) == \old(i + tag_words(r[cb + i]));
+    ensures r[cb + i] == first + first_free && r[cb + \result] % MB_ALIGN == 1;
+    ensures tag_size(r[cb + \result]) == \old(tag_size(r[cb + i])) - first;
+    ensures put: t[0] == cb + (put_first == 1 ? i : \result);
+    ensures linked(r, key, heads + (fl * MB_SL_COUNT + sl), (size_t)(hw0 + fl * MB_SL_COUNT + sl), t, n + 1);
+    ensures listed: ms_listed(r, cb, g, t, n + 1) && ms_sized(r, cb, t, n + 1, list_min(fl, sl), list_end(fl, sl)); */
+static inline size_t ms_split_put(size_t *r, size_t key, size_t *heads, size_t hw0, uint32_t *fl_map,
+                                  uint32_t *sl_map, unsigned count, unsigned fl, unsigned sl, size_t cb, size_t i,
+                                  size_t first, size_t first_free, size_t put_first, size_t head_first)
+    /*@ ghost (mb_owner_t \ghost *g, int64_t \ghost *s, size_t n, int64_t \ghost *t) */ {
+  //@ ghost size_t l = fl * MB_SL_COUNT + sl;
+  //@ assert l == fl * MB_SL_COUNT + sl && l < count * MB_SL_COUNT;
+  size_t j = ms_split(r, cb, i, first, first_free) /*@ ghost (g, key, heads + l, hw0 + l, s, n, fl, sl) */;
+  size_t b = put_first ? i : j;
+  //@ assert b == i + (1 - put_first) * (first / MB_WORD);
+  //@ assert tag_size(r[cb + i]) == first;
+  //@ assert tag_size(r[cb + b]) == (put_first == 1 ? first : \at(tag_size(r[cb + i]), Pre) - first);
+  ms_put(r, key, heads, hw0, fl_map, sl_map, count, fl, sl, cb, b, head_first) /*@ ghost (g, s, n, t) */;
+  return j;
 }
 
 /* Merges blocks i and j = the block after i into one block of state
