@@ -298,6 +298,28 @@ static void test_resize_in_place(void) {
   CHECK(stats().medium_free_bytes == free_before + K32);
   CHECK(pattern_mismatch(shrunk, REQUEST(K32), 1) == SIZE_MAX);
   step("shrunk in place");
+  /* Shrinks again, now with that free tail right after it: the part cut
+   * off and the tail become one free block, on the list of their joint
+   * size, where a request for exactly that size finds it. */
+  size_t blocks_before = stats().medium_free_blocks;
+  free_before = stats().medium_free_bytes;
+  char *shrunk2 = wd_realloc(shrunk, hide_size(REQUEST(K32 - 8192)));
+  CHECKF(shrunk2 == a, "second shrink moved %p to %p", (void *)a, (void *)shrunk2);
+  CHECK(block_of(shrunk2) == K32 - 8192);
+  CHECKF(stats().medium_free_blocks == blocks_before, "%zu free blocks after a shrink into a free tail, was %zu",
+         stats().medium_free_blocks, blocks_before);
+  CHECK(stats().medium_free_bytes == free_before + 8192);
+  CHECK(pattern_mismatch(shrunk2, REQUEST(K32 - 8192), 1) == SIZE_MAX);
+  step("shrunk into a free tail");
+  char *tail = alloc_block(K32 + 8192);
+  CHECKF(tail == a + (K32 - 8192), "the joined tail: %p, want %p", (void *)tail, (void *)(a + (K32 - 8192)));
+  wd_free(tail);
+  step("joined tail reused");
+  shrunk = wd_realloc(shrunk2, hide_size(REQUEST(K32)));
+  CHECKF(shrunk == a, "regrowing moved %p to %p", (void *)a, (void *)shrunk);
+  CHECK(pattern_mismatch(shrunk, REQUEST(K32 - 8192), 1) == SIZE_MAX);
+  step("regrown in place");
+  pattern_fill(shrunk, REQUEST(K32), 1);
   /* Its free neighbour is now too small for four times the size, and the
    * block after that is live: the block moves, with its contents. */
   char *moved = wd_realloc(shrunk, hide_size(REQUEST(4 * K32)));
