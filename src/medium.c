@@ -328,8 +328,8 @@ static inline __attribute__((always_inline)) void list_insert(arena_t *a, size_t
   mb_list_t l = mb_list_of(size);
   size_t first = follow_head(&a->heads[l.fl][l.sl]);
   size_t *r = range_words();
-  ms_put(r, secret_keys.link, &a->heads[0][0], head_where(&a->heads[0][0]), &a->fl_map, a->sl_map, FL_COUNT, l.fl,
-         l.sl, (size_t)(c - r), i, first);
+  ms_put_all(r, secret_keys.link, &a->heads[0][0], head_where(&a->heads[0][0]), &a->fl_map, a->sl_map, FL_COUNT,
+             l.fl, l.sl, (size_t)(c - r), i, first);
   listed_count(a, c, i, size);
 }
 
@@ -373,8 +373,8 @@ static inline __attribute__((always_inline)) void list_remove(arena_t *a, size_t
   size_t next, prev;
   mb_list_t l = list_leave(a, c, i, &next, &prev);
   size_t *r = range_words();
-  ms_take(r, secret_keys.link, &a->heads[0][0], head_where(&a->heads[0][0]), &a->fl_map, a->sl_map, FL_COUNT, l.fl,
-          l.sl, (size_t)(c - r), next, prev);
+  ms_take_all(r, secret_keys.link, &a->heads[0][0], head_where(&a->heads[0][0]), &a->fl_map, a->sl_map, FL_COUNT,
+              l.fl, l.sl, (size_t)(c - r), next, prev);
 }
 
 /* Merges block i with the block j after it into one block of `state`;

@@ -168,7 +168,10 @@ static inline size_t ml_decode(size_t v, size_t key, size_t w) { return v - key 
     requires ml_with(s, n, b, t);
     requires first == ml_dec(*head, key, hw);
     assigns r[b + ML_NEXT], r[b + ML_PREV], r[first + ML_PREV], *head;
-    ensures linked(r, key, head, hw, t, n + 1); */
+    ensures linked(r, key, head, hw, t, n + 1);
+    ensures frame: \forall integer x; 0 < x < ML_LIMIT && x % 2 == 0 && x != b ==> r[x + ML_NEXT] == \old(r[x + ML_NEXT]);
+    ensures frame_prev: \forall integer x; 0 < x < ML_LIMIT && x % 2 == 0 && x != b && x != first ==>
+      r[x + ML_PREV] == \old(r[x + ML_PREV]); */
 static inline void ml_insert(size_t *r, size_t key, size_t *head, size_t hw, size_t b, size_t first)
     /*@ ghost (int64_t \ghost *s, size_t n, int64_t \ghost *t) */ {
   //@ assert first == (n == 0 ? ML_NONE : s[0]);
@@ -283,7 +286,9 @@ static inline void ml_insert(size_t *r, size_t key, size_t *head, size_t hw, siz
     ensures prev == ML_NONE ==> ml_dec(*head, key, hw) == next;
     ensures prev != ML_NONE ==>
       ml_dec(r[prev + ML_NEXT], key, prev + ML_NEXT) == next && *head == \old(*head);
-    ensures next != ML_NONE ==> ml_dec(r[next + ML_PREV], key, next + ML_PREV) == prev; */
+    ensures next != ML_NONE ==> ml_dec(r[next + ML_PREV], key, next + ML_PREV) == prev;
+    ensures frame: \forall integer x; 0 < x < ML_LIMIT && x % 2 == 0 && x != prev ==> r[x + ML_NEXT] == \old(r[x + ML_NEXT]);
+    ensures frame_prev: \forall integer x; 0 < x < ML_LIMIT && x % 2 == 0 && x != next ==> r[x + ML_PREV] == \old(r[x + ML_PREV]); */
 static inline void ml_remove(size_t *r, size_t key, size_t *head, size_t hw, size_t next, size_t prev)
     /*@ ghost (int64_t \ghost *s, size_t n, size_t p, int64_t \ghost *t) */ {
   //@ assert next == (p + 1 < n ? s[p + 1] : ML_NONE);
@@ -396,6 +401,13 @@ static inline void ml_unmark(uint32_t *fl_map, uint32_t *sl_map, unsigned count,
 }
 
 /*@
+  // The block that the head of list (f, s) names, decoded. A function of
+  // its own, of the two levels, so that a fact for every list has a term
+  // over both quantified levels without arithmetic, which the provers can
+  // match (they cannot match f * MB_SL_COUNT + s).
+  logic integer ml_first{L}(size_t *heads, size_t key, integer hw0, integer f, integer s) =
+    ml_dec(heads[f * MB_SL_COUNT + s], key, hw0 + f * MB_SL_COUNT + s);
+
   // The arena's heads: consecutive words outside the range, their where
   // values hw0 + index within the limit.
   predicate ml_heads{L}(size_t *r, size_t *heads, integer hw0, integer count) =
@@ -417,12 +429,12 @@ static inline void ml_unmark(uint32_t *fl_map, uint32_t *sl_map, unsigned count,
   /@ requires 0 < count <= 32 && fl < count;
      requires \valid(heads + (0 .. count * MB_SL_COUNT - 1)) && \valid(sl_map + (0 .. count - 1));
      requires \forall integer f, s; 0 <= f < count && f != fl && 0 <= s < MB_SL_COUNT ==>
-       (bit_test(sl_map[f], s) <==> ml_dec(heads[f * MB_SL_COUNT + s], key, hw0 + f * MB_SL_COUNT + s) != ML_NONE);
+       (bit_test(sl_map[f], s) <==> ml_first(heads, key, hw0, f, s) != ML_NONE);
      requires \forall integer s; 0 <= s < MB_SL_COUNT ==>
-       (bit_test(sl_map[fl], s) <==> ml_dec(heads[fl * MB_SL_COUNT + s], key, hw0 + fl * MB_SL_COUNT + s) != ML_NONE);
+       (bit_test(sl_map[fl], s) <==> ml_first(heads, key, hw0, fl, s) != ML_NONE);
      assigns \nothing;
      ensures \forall integer f, s; 0 <= f < count && 0 <= s < MB_SL_COUNT ==>
-       (bit_test(sl_map[f], s) <==> ml_dec(heads[f * MB_SL_COUNT + s], key, hw0 + f * MB_SL_COUNT + s) != ML_NONE); @/
+       (bit_test(sl_map[f], s) <==> ml_first(heads, key, hw0, f, s) != ML_NONE); @/
   static void ml_lemma_levels(size_t *heads, size_t key, size_t hw0, uint32_t *sl_map, unsigned count, unsigned fl) {}
 */
 
@@ -433,18 +445,21 @@ static inline void ml_unmark(uint32_t *fl_map, uint32_t *sl_map, unsigned count,
     requires fl_agree: \forall integer f; 0 <= f < count ==> (bit_test(*fl_map, f) <==> sl_map[f] != 0);
     requires fl_high: \forall integer f; count <= f < 32 ==> !bit_test(*fl_map, f);
     requires lists: \forall integer f, s; 0 <= f < count && 0 <= s < MB_SL_COUNT ==>
-      (bit_test(sl_map[f], s) <==> ml_dec(heads[f * MB_SL_COUNT + s], key, hw0 + f * MB_SL_COUNT + s) != ML_NONE);
+      (bit_test(sl_map[f], s) <==> ml_first(heads, key, hw0, f, s) != ML_NONE);
     requires linked(r, key, heads + (fl * MB_SL_COUNT + sl), (size_t)(hw0 + fl * MB_SL_COUNT + sl), s, n);
     requires n < ML_LIMIT && ml_node(r, b);
     requires \forall integer k; 0 <= k < n ==> s[k] != b;
     requires ml_with(s, n, b, t);
-    requires first == ml_dec(heads[fl * MB_SL_COUNT + sl], key, hw0 + fl * MB_SL_COUNT + sl);
+    requires first == ml_first(heads, key, hw0, fl, sl);
     assigns r[b + ML_NEXT], r[b + ML_PREV], r[first + ML_PREV], heads[fl * MB_SL_COUNT + sl], *fl_map, sl_map[fl];
     ensures linked(r, key, heads + (fl * MB_SL_COUNT + sl), (size_t)(hw0 + fl * MB_SL_COUNT + sl), t, n + 1);
     ensures fl_agree: \forall integer f; 0 <= f < count ==> (bit_test(*fl_map, f) <==> sl_map[f] != 0);
     ensures fl_high: \forall integer f; count <= f < 32 ==> !bit_test(*fl_map, f);
     ensures lists: \forall integer f, s; 0 <= f < count && 0 <= s < MB_SL_COUNT ==>
-      (bit_test(sl_map[f], s) <==> ml_dec(heads[f * MB_SL_COUNT + s], key, hw0 + f * MB_SL_COUNT + s) != ML_NONE); */
+      (bit_test(sl_map[f], s) <==> ml_first(heads, key, hw0, f, s) != ML_NONE);
+    ensures frame: \forall integer x; 0 < x < ML_LIMIT && x % 2 == 0 && x != b ==> r[x + ML_NEXT] == \old(r[x + ML_NEXT]);
+    ensures frame_prev: \forall integer x; 0 < x < ML_LIMIT && x % 2 == 0 && x != b && x != first ==>
+      r[x + ML_PREV] == \old(r[x + ML_PREV]); */
 static inline void ml_put(size_t *r, size_t key, size_t *heads, size_t hw0, uint32_t *fl_map, uint32_t *sl_map,
                           unsigned count, unsigned fl, unsigned sl, size_t b, size_t first)
     /*@ ghost (int64_t \ghost *s, size_t n, int64_t \ghost *t) */ {
@@ -455,6 +470,8 @@ static inline void ml_put(size_t *r, size_t key, size_t *heads, size_t hw0, uint
   //@ assert ml_dec(heads[l], key, hw0 + l) != ML_NONE;
   /*@ assert \forall integer f, s; 0 <= f < count && 0 <= s < MB_SL_COUNT && (f != fl || s != sl) ==>
         heads[f * MB_SL_COUNT + s] == \at(heads[f * MB_SL_COUNT + s], Pre); */
+  /*@ assert \forall integer f, s; 0 <= f < count && 0 <= s < MB_SL_COUNT && (f != fl || s != sl) ==>
+        ml_first(heads, key, hw0, f, s) == \at(ml_first(heads, key, hw0, f, s), Pre); */
   ml_mark(fl_map, sl_map, count, fl, sl);
   //@ assert \forall integer f; 0 <= f < count && f != fl ==> sl_map[f] == \at(sl_map[f], Pre);
 }
@@ -466,7 +483,7 @@ static inline void ml_put(size_t *r, size_t key, size_t *heads, size_t hw0, uint
     requires fl_agree: \forall integer f; 0 <= f < count ==> (bit_test(*fl_map, f) <==> sl_map[f] != 0);
     requires fl_high: \forall integer f; count <= f < 32 ==> !bit_test(*fl_map, f);
     requires lists: \forall integer f, s; 0 <= f < count && 0 <= s < MB_SL_COUNT ==>
-      (bit_test(sl_map[f], s) <==> ml_dec(heads[f * MB_SL_COUNT + s], key, hw0 + f * MB_SL_COUNT + s) != ML_NONE);
+      (bit_test(sl_map[f], s) <==> ml_first(heads, key, hw0, f, s) != ML_NONE);
     requires linked(r, key, heads + (fl * MB_SL_COUNT + sl), (size_t)(hw0 + fl * MB_SL_COUNT + sl), s, n) && p < n;
     requires ml_without(s, n, p, t);
     requires next == ml_dec(r[s[p] + ML_NEXT], key, s[p] + ML_NEXT);
@@ -476,7 +493,9 @@ static inline void ml_put(size_t *r, size_t key, size_t *heads, size_t hw0, uint
     ensures fl_agree: \forall integer f; 0 <= f < count ==> (bit_test(*fl_map, f) <==> sl_map[f] != 0);
     ensures fl_high: \forall integer f; count <= f < 32 ==> !bit_test(*fl_map, f);
     ensures lists: \forall integer f, s; 0 <= f < count && 0 <= s < MB_SL_COUNT ==>
-      (bit_test(sl_map[f], s) <==> ml_dec(heads[f * MB_SL_COUNT + s], key, hw0 + f * MB_SL_COUNT + s) != ML_NONE); */
+      (bit_test(sl_map[f], s) <==> ml_first(heads, key, hw0, f, s) != ML_NONE);
+    ensures frame: \forall integer x; 0 < x < ML_LIMIT && x % 2 == 0 && x != prev ==> r[x + ML_NEXT] == \old(r[x + ML_NEXT]);
+    ensures frame_prev: \forall integer x; 0 < x < ML_LIMIT && x % 2 == 0 && x != next ==> r[x + ML_PREV] == \old(r[x + ML_PREV]); */
 static inline void ml_take(size_t *r, size_t key, size_t *heads, size_t hw0, uint32_t *fl_map, uint32_t *sl_map,
                            unsigned count, unsigned fl, unsigned sl, size_t next, size_t prev)
     /*@ ghost (int64_t \ghost *s, size_t n, size_t p, int64_t \ghost *t) */ {
@@ -485,22 +504,24 @@ static inline void ml_take(size_t *r, size_t key, size_t *heads, size_t hw0, uin
   //@ assert (p + 1 < n <==> next != ML_NONE) && (0 < p <==> prev != ML_NONE);
   //@ assert bit_test(sl_map[fl], sl);
   /*@ assert level: \forall integer s; 0 <= s < MB_SL_COUNT ==>
-        (bit_test(sl_map[fl], s) <==> ml_dec(heads[fl * MB_SL_COUNT + s], key, hw0 + fl * MB_SL_COUNT + s) != ML_NONE); */
+        (bit_test(sl_map[fl], s) <==> ml_first(heads, key, hw0, fl, s) != ML_NONE); */
   ml_remove(r, key, heads + l, hw0 + l, next, prev) /*@ ghost (s, n, p, t) */;
   //@ assert linked(r, key, heads + l, (size_t)(hw0 + l), t, n - 1);
-  //@ assert (prev == ML_NONE && next == ML_NONE) <==> ml_dec(heads[fl * MB_SL_COUNT + sl], key, hw0 + fl * MB_SL_COUNT + sl) == ML_NONE;
+  //@ assert (prev == ML_NONE && next == ML_NONE) <==> ml_first(heads, key, hw0, fl, sl) == ML_NONE;
   /*@ assert \forall integer f, s; 0 <= f < count && 0 <= s < MB_SL_COUNT && (f != fl || s != sl) ==>
         heads[f * MB_SL_COUNT + s] == \at(heads[f * MB_SL_COUNT + s], Pre); */
+  /*@ assert \forall integer f, s; 0 <= f < count && 0 <= s < MB_SL_COUNT && (f != fl || s != sl) ==>
+        ml_first(heads, key, hw0, f, s) == \at(ml_first(heads, key, hw0, f, s), Pre); */
   //@ assert sl_map[fl] == \at(sl_map[fl], Pre);
   ml_unmark(fl_map, sl_map, count, fl, sl, prev == ML_NONE && next == ML_NONE);
   //@ assert \forall integer f; 0 <= f < count && f != fl ==> sl_map[f] == \at(sl_map[f], Pre);
   /*@ assert \forall integer s; 0 <= s < MB_SL_COUNT && s != sl ==>
         (bit_test(sl_map[fl], s) <==> bit_test(\at(sl_map[fl], Pre), s)); */
-  //@ assert bit_test(sl_map[fl], sl) <==> ml_dec(heads[fl * MB_SL_COUNT + sl], key, hw0 + fl * MB_SL_COUNT + sl) != ML_NONE;
+  //@ assert bit_test(sl_map[fl], sl) <==> ml_first(heads, key, hw0, fl, sl) != ML_NONE;
   /*@ assert same_level: \forall integer s; 0 <= s < MB_SL_COUNT ==>
-        (bit_test(sl_map[fl], s) <==> ml_dec(heads[fl * MB_SL_COUNT + s], key, hw0 + fl * MB_SL_COUNT + s) != ML_NONE); */
+        (bit_test(sl_map[fl], s) <==> ml_first(heads, key, hw0, fl, s) != ML_NONE); */
   /*@ assert other_levels: \forall integer f, s; 0 <= f < count && f != fl && 0 <= s < MB_SL_COUNT ==>
-        (bit_test(sl_map[f], s) <==> ml_dec(heads[f * MB_SL_COUNT + s], key, hw0 + f * MB_SL_COUNT + s) != ML_NONE); */
+        (bit_test(sl_map[f], s) <==> ml_first(heads, key, hw0, f, s) != ML_NONE); */
   //@ ghost ml_lemma_levels(heads, key, hw0, sl_map, count, fl);
 }
 

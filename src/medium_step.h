@@ -10,6 +10,11 @@
  *
  * Indices: the chunk is the range r seen from word cb on (r + cb), so
  * block i of the chunk is block cb + i of the lists.
+ *
+ * ms_take_all and ms_put_all state the same for every list of the arena
+ * at once, over a ghost model of all of them (ms_lists): the other lists
+ * keep their links and blocks, no block is on two lists, and every list's
+ * blocks in the chunk are free blocks of its sizes.
  */
 #ifndef WD_MEDIUM_STEP_H
 #define WD_MEDIUM_STEP_H
@@ -206,7 +211,7 @@
     requires fl_agree: \forall integer f; 0 <= f < count ==> (bit_test(*fl_map, f) <==> sl_map[f] != 0);
     requires fl_high: \forall integer f; count <= f < 32 ==> !bit_test(*fl_map, f);
     requires lists: \forall integer f, s; 0 <= f < count && 0 <= s < MB_SL_COUNT ==>
-      (bit_test(sl_map[f], s) <==> ml_dec(heads[f * MB_SL_COUNT + s], key, hw0 + f * MB_SL_COUNT + s) != ML_NONE);
+      (bit_test(sl_map[f], s) <==> ml_first(heads, key, hw0, f, s) != ML_NONE);
     requires linked(r, key, heads + (fl * MB_SL_COUNT + sl), (size_t)(hw0 + fl * MB_SL_COUNT + sl), s, n) && p < n;
     requires listed: ms_listed(r, cb, g, s, n) && ms_sized(r, cb, s, n, list_min(fl, sl), list_end(fl, sl));
     requires ml_without(s, n, p, t);
@@ -218,6 +223,12 @@
       r[cb + h] == \old(r[cb + h]) && r[cb + nd(g, h) - 1] == \old(r[cb + nd(g, h) - 1]);
     ensures linked(r, key, heads + (fl * MB_SL_COUNT + sl), (size_t)(hw0 + fl * MB_SL_COUNT + sl), t, n - 1);
     ensures listed: ms_listed(r, cb, g, t, n - 1) && ms_sized(r, cb, t, n - 1, list_min(fl, sl), list_end(fl, sl));
+    ensures fl_agree: \forall integer f; 0 <= f < count ==> (bit_test(*fl_map, f) <==> sl_map[f] != 0);
+    ensures fl_high: \forall integer f; count <= f < 32 ==> !bit_test(*fl_map, f);
+    ensures lists: \forall integer f, s; 0 <= f < count && 0 <= s < MB_SL_COUNT ==>
+      (bit_test(sl_map[f], s) <==> ml_first(heads, key, hw0, f, s) != ML_NONE);
+    ensures frame: \forall integer x; 0 < x < ML_LIMIT && x % 2 == 0 && x != prev ==> r[x + ML_NEXT] == \old(r[x + ML_NEXT]);
+    ensures frame_prev: \forall integer x; 0 < x < ML_LIMIT && x % 2 == 0 && x != next ==> r[x + ML_PREV] == \old(r[x + ML_PREV]);
 */
 static inline void ms_take(size_t *r, size_t key, size_t *heads, size_t hw0, uint32_t *fl_map, uint32_t *sl_map,
                            unsigned count, unsigned fl, unsigned sl, size_t cb, size_t next, size_t prev)
@@ -258,20 +269,27 @@ static inline void ms_take(size_t *r, size_t key, size_t *heads, size_t hw0, uin
     requires fl_agree: \forall integer f; 0 <= f < count ==> (bit_test(*fl_map, f) <==> sl_map[f] != 0);
     requires fl_high: \forall integer f; count <= f < 32 ==> !bit_test(*fl_map, f);
     requires lists: \forall integer f, s; 0 <= f < count && 0 <= s < MB_SL_COUNT ==>
-      (bit_test(sl_map[f], s) <==> ml_dec(heads[f * MB_SL_COUNT + s], key, hw0 + f * MB_SL_COUNT + s) != ML_NONE);
+      (bit_test(sl_map[f], s) <==> ml_first(heads, key, hw0, f, s) != ML_NONE);
     requires linked(r, key, heads + (fl * MB_SL_COUNT + sl), (size_t)(hw0 + fl * MB_SL_COUNT + sl), s, n);
     requires n < ML_LIMIT;
     requires listed: ms_listed(r, cb, g, s, n) && ms_sized(r, cb, s, n, list_min(fl, sl), list_end(fl, sl));
     requires \forall integer k; 0 <= k < n ==> s[k] != cb + b;
     requires ml_with(s, n, cb + b, t);
-    requires first == ml_dec(heads[fl * MB_SL_COUNT + sl], key, hw0 + fl * MB_SL_COUNT + sl);
+    requires first == ml_first(heads, key, hw0, fl, sl);
     assigns r[cb + b + ML_NEXT], r[cb + b + ML_PREV], r[first + ML_PREV], heads[fl * MB_SL_COUNT + sl], *fl_map,
             sl_map[fl];
     ensures tiled: tiled(r + cb, g);
     ensures tags: \forall integer h; header(g, h) ==>
       r[cb + h] == \old(r[cb + h]) && r[cb + nd(g, h) - 1] == \old(r[cb + nd(g, h) - 1]);
     ensures linked(r, key, heads + (fl * MB_SL_COUNT + sl), (size_t)(hw0 + fl * MB_SL_COUNT + sl), t, n + 1);
-    ensures listed: ms_listed(r, cb, g, t, n + 1) && ms_sized(r, cb, t, n + 1, list_min(fl, sl), list_end(fl, sl)); */
+    ensures listed: ms_listed(r, cb, g, t, n + 1) && ms_sized(r, cb, t, n + 1, list_min(fl, sl), list_end(fl, sl));
+    ensures fl_agree: \forall integer f; 0 <= f < count ==> (bit_test(*fl_map, f) <==> sl_map[f] != 0);
+    ensures fl_high: \forall integer f; count <= f < 32 ==> !bit_test(*fl_map, f);
+    ensures lists: \forall integer f, s; 0 <= f < count && 0 <= s < MB_SL_COUNT ==>
+      (bit_test(sl_map[f], s) <==> ml_first(heads, key, hw0, f, s) != ML_NONE);
+    ensures frame: \forall integer x; 0 < x < ML_LIMIT && x % 2 == 0 && x != cb + b ==> r[x + ML_NEXT] == \old(r[x + ML_NEXT]);
+    ensures frame_prev: \forall integer x; 0 < x < ML_LIMIT && x % 2 == 0 && x != cb + b && x != first ==>
+      r[x + ML_PREV] == \old(r[x + ML_PREV]); */
 static inline void ms_put(size_t *r, size_t key, size_t *heads, size_t hw0, uint32_t *fl_map, uint32_t *sl_map,
                           unsigned count, unsigned fl, unsigned sl, size_t cb, size_t b, size_t first)
     /*@ ghost (mb_owner_t \ghost *g, int64_t \ghost *s, size_t n, int64_t \ghost *t) */ {
@@ -409,13 +427,13 @@ static inline size_t ms_split(size_t *r, size_t cb, size_t i, size_t first, size
     requires fl_agree: \forall integer f; 0 <= f < count ==> (bit_test(*fl_map, f) <==> sl_map[f] != 0);
     requires fl_high: \forall integer f; count <= f < 32 ==> !bit_test(*fl_map, f);
     requires lists: \forall integer f, s; 0 <= f < count && 0 <= s < MB_SL_COUNT ==>
-      (bit_test(sl_map[f], s) <==> ml_dec(heads[f * MB_SL_COUNT + s], key, hw0 + f * MB_SL_COUNT + s) != ML_NONE);
+      (bit_test(sl_map[f], s) <==> ml_first(heads, key, hw0, f, s) != ML_NONE);
     requires linked(r, key, heads + (fl * MB_SL_COUNT + sl), (size_t)(hw0 + fl * MB_SL_COUNT + sl), s, n);
     requires n < ML_LIMIT;
     requires listed: ms_listed(r, cb, g, s, n) && ms_sized(r, cb, s, n, list_min(fl, sl), list_end(fl, sl));
     requires \forall integer k; 0 <= k < n ==> s[k] != cb + i;
     requires ml_with(s, n, cb + i + (1 - put_first) * (first / MB_WORD), t);
-    requires head_first == ml_dec(heads[fl * MB_SL_COUNT + sl], key, hw0 + fl * MB_SL_COUNT + sl);
+    requires head_first == ml_first(heads, key, hw0, fl, sl);
     assigns r[cb + i], r[cb + i + first / MB_WORD - 1], r[cb + i + first / MB_WORD],
             r[cb + i + tag_words(r[cb + i]) - 1],
             g[i + first / MB_WORD .. i + tag_words(r[cb + i]) - 1].head, g[i].end, g[i + first / MB_WORD].end,
@@ -428,7 +446,11 @@ static inline size_t ms_split(size_t *r, size_t cb, size_t i, size_t first, size
     ensures tag_size(r[cb + \result]) == \old(tag_size(r[cb + i])) - first;
     ensures put: t[0] == cb + (put_first == 1 ? i : \result);
     ensures linked(r, key, heads + (fl * MB_SL_COUNT + sl), (size_t)(hw0 + fl * MB_SL_COUNT + sl), t, n + 1);
-    ensures listed: ms_listed(r, cb, g, t, n + 1) && ms_sized(r, cb, t, n + 1, list_min(fl, sl), list_end(fl, sl)); */
+    ensures listed: ms_listed(r, cb, g, t, n + 1) && ms_sized(r, cb, t, n + 1, list_min(fl, sl), list_end(fl, sl));
+    ensures fl_agree: \forall integer f; 0 <= f < count ==> (bit_test(*fl_map, f) <==> sl_map[f] != 0);
+    ensures fl_high: \forall integer f; count <= f < 32 ==> !bit_test(*fl_map, f);
+    ensures lists: \forall integer f, s; 0 <= f < count && 0 <= s < MB_SL_COUNT ==>
+      (bit_test(sl_map[f], s) <==> ml_first(heads, key, hw0, f, s) != ML_NONE); */
 static inline size_t ms_split_put(size_t *r, size_t key, size_t *heads, size_t hw0, uint32_t *fl_map,
                                   uint32_t *sl_map, unsigned count, unsigned fl, unsigned sl, size_t cb, size_t i,
                                   size_t first, size_t first_free, size_t put_first, size_t head_first)
@@ -516,7 +538,7 @@ static inline size_t ms_merge(size_t *r, size_t cb, size_t i, size_t j, size_t i
     requires fl_agree: \forall integer f; 0 <= f < count ==> (bit_test(*fl_map, f) <==> sl_map[f] != 0);
     requires fl_high: \forall integer f; count <= f < 32 ==> !bit_test(*fl_map, f);
     requires lists: \forall integer f, s; 0 <= f < count && 0 <= s < MB_SL_COUNT ==>
-      (bit_test(sl_map[f], s) <==> ml_dec(heads[f * MB_SL_COUNT + s], key, hw0 + f * MB_SL_COUNT + s) != ML_NONE);
+      (bit_test(sl_map[f], s) <==> ml_first(heads, key, hw0, f, s) != ML_NONE);
     requires linked(r, key, heads + (fl * MB_SL_COUNT + sl), (size_t)(hw0 + fl * MB_SL_COUNT + sl), s, n) && p < n;
     requires listed: ms_listed(r, cb, g, s, n) && ms_sized(r, cb, s, n, list_min(fl, sl), list_end(fl, sl));
     requires s[p] == cb + x;
@@ -531,6 +553,10 @@ static inline size_t ms_merge(size_t *r, size_t cb, size_t i, size_t j, size_t i
     ensures linked(r, key, heads + (fl * MB_SL_COUNT + sl), (size_t)(hw0 + fl * MB_SL_COUNT + sl), t, n - 1);
     ensures listed: ms_listed(r, cb, g, t, n - 1) && ms_sized(r, cb, t, n - 1, list_min(fl, sl), list_end(fl, sl));
     ensures gone: \forall integer k; 0 <= k < n - 1 ==> t[k] != cb + i && t[k] != cb + j;
+    ensures fl_agree: \forall integer f; 0 <= f < count ==> (bit_test(*fl_map, f) <==> sl_map[f] != 0);
+    ensures fl_high: \forall integer f; count <= f < 32 ==> !bit_test(*fl_map, f);
+    ensures lists: \forall integer f, s; 0 <= f < count && 0 <= s < MB_SL_COUNT ==>
+      (bit_test(sl_map[f], s) <==> ml_first(heads, key, hw0, f, s) != ML_NONE);
 */
 static inline size_t ms_unlist_merge(size_t *r, size_t key, size_t *heads, size_t hw0, uint32_t *fl_map,
                                      uint32_t *sl_map, unsigned count, unsigned fl, unsigned sl, size_t cb,
@@ -544,7 +570,328 @@ static inline size_t ms_unlist_merge(size_t *r, size_t key, size_t *heads, size_
   //@ ghost size_t l = (size_t)fl * MB_SL_COUNT + sl;
   //@ ghost size_t m = n - 1;
   //@ assert l == fl * MB_SL_COUNT + sl && m == n - 1;
-  return ms_merge(r, cb, i, j, is_free) /*@ ghost (g, key, heads + l, hw0 + l, t, m, fl, sl) */;
+  //@ ghost taken:;
+  size_t merged = ms_merge(r, cb, i, j, is_free) /*@ ghost (g, key, heads + l, hw0 + l, t, m, fl, sl) */;
+  /*@ assert \forall integer f, s; 0 <= f < count && 0 <= s < MB_SL_COUNT ==>
+        ml_first(heads, key, hw0, f, s) == \at(ml_first(heads, key, hw0, f, s), taken); */
+  return merged;
+}
+
+/*@
+  // Every list of the arena at once: list l (of level l / MB_SL_COUNT,
+  // l % MB_SL_COUNT) holds S[l][0 .. N[l] - 1]. The lengths are of a
+  // signed type, like the lists, so that no write to the range or the
+  // bitmaps can touch them.
+  predicate ms_lists{L}(size_t *r, size_t key, size_t *heads, integer hw0, int64_t **S, int64_t *N,
+                        integer count) =
+    \forall integer l; 0 <= l < count * MB_SL_COUNT ==>
+      linked(r, key, heads + l, (size_t)(hw0 + l), S[l], N[l]);
+  // No block is on two lists.
+  predicate ms_lists_apart{L}(int64_t **S, int64_t *N, integer count) =
+    \forall integer l, m, j, k; 0 <= l < count * MB_SL_COUNT && 0 <= m < count * MB_SL_COUNT && l != m &&
+      0 <= j < N[l] && 0 <= k < N[m] ==> S[l][j] != S[m][k];
+  // List (f, s) of the model, read by its two levels: a term over both
+  // quantified levels without arithmetic, which the provers can match.
+  logic int64_t *ms_list{L}(int64_t **S, integer f, integer s) = S[f * MB_SL_COUNT + s];
+  logic integer ms_len{L}(int64_t *N, integer f, integer s) = N[f * MB_SL_COUNT + s];
+  // The blocks of every list that lie in the chunk at cb are free blocks
+  // of its tiling, of the sizes their list holds.
+  predicate ms_lists_listed{L}(size_t *r, integer cb, mb_owner_t *g, int64_t **S, int64_t *N, integer count) =
+    \forall integer f, s; 0 <= f < count && 0 <= s < MB_SL_COUNT ==>
+      ms_listed(r, cb, g, ms_list(S, f, s), ms_len(N, f, s)) &&
+      ms_sized(r, cb, ms_list(S, f, s), ms_len(N, f, s), list_min(f, s), list_end(f, s));
+  // S2, N2 is S, N with list l replaced by t[0 .. n - 1].
+  predicate ms_lists_with{L}(int64_t **S, int64_t *N, integer count, integer l, int64_t *t, integer n,
+                             int64_t **S2, int64_t *N2) =
+    S2[l] == t && N2[l] == n &&
+    \forall integer m; 0 <= m < count * MB_SL_COUNT && m != l ==> S2[m] == S[m] && N2[m] == N[m];
+*/
+
+/*@ ghost
+  /@ requires ms_lists(r, key, heads, hw0, S, N, count);
+     assigns \nothing;
+     ensures \forall integer m, k; 0 <= m < count * MB_SL_COUNT && 0 <= k < N[m] ==>
+       0 < S[m][k] < ML_LIMIT && S[m][k] % 2 == 0; @/
+  static void ms_lemma_nodes(size_t *r, size_t key, size_t *heads, size_t hw0, int64_t \ghost * \ghost *S,
+                             int64_t \ghost *N, unsigned count) {
+    /@ assert \forall integer m; 0 <= m < count * MB_SL_COUNT ==> ml_nodes(r, S[m], N[m]); @/
+  }
+
+  // A block on list l is on no other list.
+  /@ requires ms_lists_apart(S, N, count) && 0 <= l < count * MB_SL_COUNT && 0 <= j < N[l];
+     assigns \nothing;
+     ensures \forall integer m, k; 0 <= m < count * MB_SL_COUNT && m != l && 0 <= k < N[m] ==> S[m][k] != S[l][j]; @/
+  static void ms_lemma_alone(int64_t \ghost * \ghost *S, int64_t \ghost *N, unsigned count, size_t l, size_t j) {}
+
+  // Every list's links and head, read off.
+  /@ requires ms_lists(r, key, heads, hw0, S, N, count);
+     assigns \nothing;
+     ensures \forall integer m; 0 <= m < count * MB_SL_COUNT ==>
+       0 <= N[m] && key < ML_KEY_LIMIT && hw0 + m < ML_WHERE_LIMIT && \valid(heads + m) &&
+       ml_nodes(r, S[m], N[m]) && ml_distinct(S[m], N[m]) && ml_apart(r, heads + m);
+     ensures \forall integer m, k; 0 <= m < count * MB_SL_COUNT && 0 <= k < N[m] ==>
+       ml_dec(r[S[m][k] + ML_NEXT], key, S[m][k] + ML_NEXT) == (k + 1 < N[m] ? S[m][k + 1] : ML_NONE) &&
+       ml_dec(r[S[m][k] + ML_PREV], key, S[m][k] + ML_PREV) == (0 < k ? S[m][k - 1] : ML_NONE);
+     ensures \forall integer m; 0 <= m < count * MB_SL_COUNT ==>
+       ml_dec(heads[m], key, (size_t)(hw0 + m)) == (N[m] == 0 ? ML_NONE : S[m][0]); @/
+  static void ms_lemma_unfold(size_t *r, size_t key, size_t *heads, size_t hw0, int64_t \ghost * \ghost *S,
+                              int64_t \ghost *N, unsigned count) {}
+
+  // The lists other than l, from their parts.
+  /@ requires 0 <= count * MB_SL_COUNT;
+     requires \forall integer m; 0 <= m < count * MB_SL_COUNT && m != l ==>
+       0 <= N[m] && key < ML_KEY_LIMIT && hw0 + m < ML_WHERE_LIMIT && \valid(heads + m) &&
+       ml_nodes(r, S[m], N[m]) && ml_distinct(S[m], N[m]) && ml_apart(r, heads + m);
+     requires \forall integer m, k; 0 <= m < count * MB_SL_COUNT && m != l && 0 <= k < N[m] ==>
+       ml_dec(r[S[m][k] + ML_NEXT], key, S[m][k] + ML_NEXT) == (k + 1 < N[m] ? S[m][k + 1] : ML_NONE) &&
+       ml_dec(r[S[m][k] + ML_PREV], key, S[m][k] + ML_PREV) == (0 < k ? S[m][k - 1] : ML_NONE);
+     requires \forall integer m; 0 <= m < count * MB_SL_COUNT && m != l ==>
+       ml_dec(heads[m], key, (size_t)(hw0 + m)) == (N[m] == 0 ? ML_NONE : S[m][0]);
+     assigns \nothing;
+     ensures \forall integer m; 0 <= m < count * MB_SL_COUNT && m != l ==>
+       linked(r, key, heads + m, (size_t)(hw0 + m), S[m], N[m]); @/
+  static void ms_lemma_linked(size_t *r, size_t key, size_t *heads, size_t hw0, int64_t \ghost * \ghost *S,
+                              int64_t \ghost *N, unsigned count, size_t l) {
+    /@ assert \forall integer m; 0 <= m < count * MB_SL_COUNT && m != l ==> ml_nexts(r, key, S[m], N[m]); @/
+    /@ assert \forall integer m; 0 <= m < count * MB_SL_COUNT && m != l ==> ml_prevs(r, key, S[m], N[m]); @/
+    /@ assert \forall integer m; 0 <= m < count * MB_SL_COUNT && m != l ==>
+         ml_head(heads + m, key, (size_t)(hw0 + m), S[m], N[m]); @/
+  }
+
+  // The lists with list l replaced by t[0 .. x - 1]: all linked when each is.
+  /@ requires \forall integer m; 0 <= m < count * MB_SL_COUNT && m != l ==>
+       linked(r, key, heads + m, (size_t)(hw0 + m), S[m], N[m]);
+     requires ms_lists_with(S, N, count, l, t, x, S2, N2);
+     requires 0 <= l < count * MB_SL_COUNT && linked(r, key, heads + l, (size_t)(hw0 + l), t, x);
+     assigns \nothing;
+     ensures ms_lists(r, key, heads, hw0, S2, N2, count); @/
+  static void ms_lemma_lists(size_t *r, size_t key, size_t *heads, size_t hw0, int64_t \ghost * \ghost *S,
+                             int64_t \ghost *N, unsigned count, size_t l, int64_t \ghost *t, int64_t x,
+                             int64_t \ghost * \ghost *S2, int64_t \ghost *N2) {}
+
+  // List l with a block on no list put in front: still no block on two lists.
+  /@ requires ms_lists_apart(S, N, count) && 0 <= l < count * MB_SL_COUNT;
+     requires \forall integer m, k; 0 <= m < count * MB_SL_COUNT && 0 <= k < N[m] ==> S[m][k] != b;
+     requires ml_with(S[l], N[l], b, t) && ms_lists_with(S, N, count, l, t, N[l] + 1, S2, N2);
+     assigns \nothing;
+     ensures ms_lists_apart(S2, N2, count); @/
+  static void ms_lemma_apart_with(int64_t \ghost * \ghost *S, int64_t \ghost *N, unsigned count, size_t l,
+                                  int64_t b, int64_t \ghost *t, int64_t \ghost * \ghost *S2,
+                                  int64_t \ghost *N2) {
+    /@ assert \forall integer k; 0 <= k < N[l] + 1 ==> t[k] == b || t[k] == S[l][k - 1]; @/
+    /@ assert \forall integer m, j, k; 0 <= m < count * MB_SL_COUNT && m != l && 0 <= j < N[l] + 1 &&
+         0 <= k < N[m] ==> t[j] != S[m][k]; @/
+    /@ assert \forall integer m, j, k; 0 <= m < count * MB_SL_COUNT && m != l && 0 <= j < N2[l] &&
+         0 <= k < N2[m] ==> S2[l][j] != S2[m][k]; @/
+  }
+
+  // The replacement of list l = (fl, sl), by levels.
+  /@ requires fl < count && sl < MB_SL_COUNT && l == fl * MB_SL_COUNT + sl;
+     requires ms_lists_with(S, N, count, l, t, x, S2, N2);
+     assigns \nothing;
+     ensures \forall integer f, s; 0 <= f < count && 0 <= s < MB_SL_COUNT && (f != fl || s != sl) ==>
+       ms_list(S2, f, s) == ms_list(S, f, s) && ms_len(N2, f, s) == ms_len(N, f, s);
+     ensures ms_list(S2, fl, sl) == t && ms_len(N2, fl, sl) == x; @/
+  static void ms_lemma_levels(int64_t \ghost * \ghost *S, int64_t \ghost *N, unsigned count, size_t l,
+                              unsigned fl, unsigned sl, int64_t \ghost *t, int64_t x, int64_t \ghost * \ghost *S2,
+                              int64_t \ghost *N2) {
+    /@ assert \forall integer f, s; 0 <= f < count && 0 <= s < MB_SL_COUNT && (f != fl || s != sl) ==>
+         f * MB_SL_COUNT + s != l && 0 <= f * MB_SL_COUNT + s < count * MB_SL_COUNT; @/
+  }
+
+  // Every list's blocks in the chunk, read off.
+  /@ requires ms_lists_listed(r, cb, g, S, N, count);
+     assigns \nothing;
+     ensures \forall integer f, s, k; 0 <= f < count && 0 <= s < MB_SL_COUNT && 0 <= k < ms_len(N, f, s) ==>
+       ms_list(S, f, s)[k] + ML_PREV < cb || cb + MB_CHUNK_WORDS <= ms_list(S, f, s)[k] ||
+         (header(g, ms_list(S, f, s)[k] - cb) && r[ms_list(S, f, s)[k]] % MB_ALIGN == 1);
+     ensures \forall integer f, s, k; 0 <= f < count && 0 <= s < MB_SL_COUNT && 0 <= k < ms_len(N, f, s) &&
+       cb <= ms_list(S, f, s)[k] < cb + MB_CHUNK_WORDS ==>
+         list_min(f, s) <= tag_size(r[ms_list(S, f, s)[k]]) < list_end(f, s); @/
+  static void ms_lemma_unfold_listed(size_t *r, size_t cb, mb_owner_t \ghost *g, int64_t \ghost * \ghost *S,
+                                     int64_t \ghost *N, unsigned count) {}
+
+  // The lists with list (fl, sl) replaced by t[0 .. x - 1]: every list's
+  // blocks in the chunk free blocks of its sizes when each one's are.
+  /@ requires \forall integer f, s, k; 0 <= f < count && 0 <= s < MB_SL_COUNT && (f != fl || s != sl) &&
+       0 <= k < ms_len(N, f, s) ==>
+       ms_list(S, f, s)[k] + ML_PREV < cb || cb + MB_CHUNK_WORDS <= ms_list(S, f, s)[k] ||
+         (header(g, ms_list(S, f, s)[k] - cb) && r[ms_list(S, f, s)[k]] % MB_ALIGN == 1);
+     requires \forall integer f, s, k; 0 <= f < count && 0 <= s < MB_SL_COUNT && (f != fl || s != sl) &&
+       0 <= k < ms_len(N, f, s) && cb <= ms_list(S, f, s)[k] < cb + MB_CHUNK_WORDS ==>
+         list_min(f, s) <= tag_size(r[ms_list(S, f, s)[k]]) < list_end(f, s);
+     requires \forall integer f, s; 0 <= f < count && 0 <= s < MB_SL_COUNT && (f != fl || s != sl) ==>
+       ms_list(S2, f, s) == ms_list(S, f, s) && ms_len(N2, f, s) == ms_len(N, f, s);
+     requires fl < count && sl < MB_SL_COUNT && ms_list(S2, fl, sl) == t && ms_len(N2, fl, sl) == x;
+     requires ms_listed(r, cb, g, t, x) && ms_sized(r, cb, t, x, list_min(fl, sl), list_end(fl, sl));
+     assigns \nothing;
+     ensures ms_lists_listed(r, cb, g, S2, N2, count); @/
+  static void ms_lemma_listed(size_t *r, size_t cb, mb_owner_t \ghost *g, int64_t \ghost * \ghost *S,
+                              int64_t \ghost *N, unsigned count, unsigned fl, unsigned sl, int64_t \ghost *t,
+                              int64_t x, int64_t \ghost * \ghost *S2, int64_t \ghost *N2) {
+    /@ assert \forall integer f, s; 0 <= f < count && 0 <= s < MB_SL_COUNT && (f != fl || s != sl) ==>
+         ms_listed(r, cb, g, ms_list(S, f, s), ms_len(N, f, s)) &&
+         ms_sized(r, cb, ms_list(S, f, s), ms_len(N, f, s), list_min(f, s), list_end(f, s)); @/
+  }
+
+  // List l with a block taken off: still no block on two lists.
+  /@ requires ms_lists_apart(S, N, count) && 0 <= l < count * MB_SL_COUNT && p < N[l];
+     requires ml_without(S[l], N[l], p, t) && ms_lists_with(S, N, count, l, t, N[l] - 1, S2, N2);
+     assigns \nothing;
+     ensures ms_lists_apart(S2, N2, count); @/
+  static void ms_lemma_apart_without(int64_t \ghost * \ghost *S, int64_t \ghost *N, unsigned count, size_t l,
+                                     size_t p, int64_t \ghost *t, int64_t \ghost * \ghost *S2,
+                                     int64_t \ghost *N2) {
+    /@ assert \forall integer k; 0 <= k < N[l] - 1 ==> t[k] == S[l][k] || t[k] == S[l][k + 1]; @/
+  }
+*/
+
+/* ms_take, with every list of the arena: the other lists keep their
+ * blocks and links. */
+/*@ requires ms_chunk(r, cb, g) && tiled(r + cb, g);
+    requires ml_heads(r, heads, hw0, count) && ml_maps(fl_map, sl_map, heads, r, count);
+    requires fl < count && sl < MB_SL_COUNT;
+    requires fl_agree: \forall integer f; 0 <= f < count ==> (bit_test(*fl_map, f) <==> sl_map[f] != 0);
+    requires fl_high: \forall integer f; count <= f < 32 ==> !bit_test(*fl_map, f);
+    requires lists: \forall integer f, s; 0 <= f < count && 0 <= s < MB_SL_COUNT ==>
+      (bit_test(sl_map[f], s) <==> ml_first(heads, key, hw0, f, s) != ML_NONE);
+    requires all: ms_lists(r, key, heads, hw0, S, N, count) && ms_lists_apart(S, N, count);
+    requires \valid_read(S + (0 .. count * MB_SL_COUNT - 1)) && \valid_read(N + (0 .. count * MB_SL_COUNT - 1));
+    requires p < N[fl * MB_SL_COUNT + sl];
+    requires listed: ms_lists_listed(r, cb, g, S, N, count);
+    requires ml_without(S[fl * MB_SL_COUNT + sl], N[fl * MB_SL_COUNT + sl], p, t);
+    requires ms_lists_with(S, N, count, fl * MB_SL_COUNT + sl, t, N[fl * MB_SL_COUNT + sl] - 1, S2, N2);
+    requires next == ml_dec(r[S[fl * MB_SL_COUNT + sl][p] + ML_NEXT], key, S[fl * MB_SL_COUNT + sl][p] + ML_NEXT);
+    requires prev == ml_dec(r[S[fl * MB_SL_COUNT + sl][p] + ML_PREV], key, S[fl * MB_SL_COUNT + sl][p] + ML_PREV);
+    assigns heads[fl * MB_SL_COUNT + sl], r[prev + ML_NEXT], r[next + ML_PREV], *fl_map, sl_map[fl];
+    ensures all: ms_lists(r, key, heads, hw0, S2, N2, count) && ms_lists_apart(S2, N2, count);
+    ensures listed: ms_lists_listed(r, cb, g, S2, N2, count);
+    ensures tiled: tiled(r + cb, g);
+    ensures tags: \forall integer h; header(g, h) ==>
+      r[cb + h] == \old(r[cb + h]) && r[cb + nd(g, h) - 1] == \old(r[cb + nd(g, h) - 1]);
+    ensures fl_agree: \forall integer f; 0 <= f < count ==> (bit_test(*fl_map, f) <==> sl_map[f] != 0);
+    ensures fl_high: \forall integer f; count <= f < 32 ==> !bit_test(*fl_map, f);
+    ensures lists: \forall integer f, s; 0 <= f < count && 0 <= s < MB_SL_COUNT ==>
+      (bit_test(sl_map[f], s) <==> ml_first(heads, key, hw0, f, s) != ML_NONE);
+*/
+static inline void ms_take_all(size_t *r, size_t key, size_t *heads, size_t hw0, uint32_t *fl_map, uint32_t *sl_map,
+                               unsigned count, unsigned fl, unsigned sl, size_t cb, size_t next, size_t prev)
+    /*@ ghost (mb_owner_t \ghost *g, int64_t \ghost * \ghost *S, int64_t \ghost *N, size_t p, int64_t \ghost *t,
+               int64_t \ghost * \ghost *S2, int64_t \ghost *N2) */ {
+  //@ ghost size_t l = fl * MB_SL_COUNT + sl;
+  //@ ghost int64_t \ghost *s = S[l];
+  //@ ghost size_t n = N[l];
+  //@ assert l == fl * MB_SL_COUNT + sl && l < count * MB_SL_COUNT;
+  //@ assert linked(r, key, heads + l, (size_t)(hw0 + l), S[l], N[l]) && 0 <= N[l] && n == N[l];
+  //@ assert next == (p + 1 < n ? s[p + 1] : ML_NONE) && prev == (0 < p ? s[p - 1] : ML_NONE);
+  //@ assert ms_list(S, fl, sl) == s && ms_len(N, fl, sl) == n;
+  //@ assert ms_listed(r, cb, g, s, n) && ms_sized(r, cb, s, n, list_min(fl, sl), list_end(fl, sl));
+  //@ ghost ms_lemma_nodes(r, key, heads, hw0, S, N, count);
+  //@ ghost ms_lemma_unfold(r, key, heads, hw0, S, N, count);
+  //@ ghost ms_lemma_unfold_listed(r, cb, g, S, N, count);
+  //@ ghost if (0 < p) ms_lemma_alone(S, N, count, l, p - 1);
+  //@ ghost if (p + 1 < n) ms_lemma_alone(S, N, count, l, p + 1);
+  /*@ assert \forall integer m, k; 0 <= m < count * MB_SL_COUNT && m != l && 0 <= k < N[m] ==>
+        S[m][k] != prev && S[m][k] != next; */
+  ms_take(r, key, heads, hw0, fl_map, sl_map, count, fl, sl, cb, next, prev) /*@ ghost (g, S[l], n, p, t) */;
+  // The other lists: none of their blocks is prev or next, so none of
+  // their links was written; nor their heads.
+  /*@ assert \forall integer m, k; 0 <= m < count * MB_SL_COUNT && m != l && 0 <= k < N[m] ==>
+        r[S[m][k] + ML_NEXT] == \at(r[S[m][k] + ML_NEXT], Pre) && r[S[m][k] + ML_PREV] == \at(r[S[m][k] + ML_PREV], Pre); */
+  //@ assert \forall integer m; 0 <= m < count * MB_SL_COUNT && m != l ==> heads[m] == \at(heads[m], Pre);
+  /*@ assert \forall integer m, k; 0 <= m < count * MB_SL_COUNT && m != l && 0 <= k < N[m] ==>
+        ml_dec(r[S[m][k] + ML_NEXT], key, S[m][k] + ML_NEXT) == (k + 1 < N[m] ? S[m][k + 1] : ML_NONE) &&
+        ml_dec(r[S[m][k] + ML_PREV], key, S[m][k] + ML_PREV) == (0 < k ? S[m][k - 1] : ML_NONE); */
+  /*@ assert \forall integer m; 0 <= m < count * MB_SL_COUNT && m != l ==>
+        ml_dec(heads[m], key, (size_t)(hw0 + m)) == (N[m] == 0 ? ML_NONE : S[m][0]); */
+  //@ ghost ms_lemma_linked(r, key, heads, hw0, S, N, count, l);
+  //@ ghost ms_lemma_lists(r, key, heads, hw0, S, N, count, l, t, N[l] - 1, S2, N2);
+  //@ ghost ms_lemma_apart_without(S, N, count, l, p, t, S2, N2);
+  // Every list's blocks in the chunk: their tags are as they were.
+  //@ ghost ms_lemma_levels(S, N, count, l, fl, sl, t, N[l] - 1, S2, N2);
+  /*@ assert \forall integer f, s, k; 0 <= f < count && 0 <= s < MB_SL_COUNT && (f != fl || s != sl) &&
+        0 <= k < ms_len(N, f, s) ==>
+        ms_list(S, f, s)[k] + ML_PREV < cb || cb + MB_CHUNK_WORDS <= ms_list(S, f, s)[k] ||
+         (header(g, ms_list(S, f, s)[k] - cb) && r[ms_list(S, f, s)[k]] % MB_ALIGN == 1); */
+  /*@ assert \forall integer f, s, k; 0 <= f < count && 0 <= s < MB_SL_COUNT && (f != fl || s != sl) &&
+        0 <= k < ms_len(N, f, s) && cb <= ms_list(S, f, s)[k] < cb + MB_CHUNK_WORDS ==>
+         list_min(f, s) <= tag_size(r[ms_list(S, f, s)[k]]) < list_end(f, s); */
+  //@ ghost ms_lemma_listed(r, cb, g, S, N, count, fl, sl, t, n - 1, S2, N2);
+}
+
+/* ms_put, with every list of the arena: the other lists keep their
+ * blocks and links. b is on no list. */
+/*@ requires ms_chunk(r, cb, g) && tiled(r + cb, g);
+    requires header(g, b) && r[cb + b] % MB_ALIGN == 1;
+    requires sized: list_min(fl, sl) <= tag_size(r[cb + b]) < list_end(fl, sl);
+    requires ml_heads(r, heads, hw0, count) && ml_maps(fl_map, sl_map, heads, r, count);
+    requires fl < count && sl < MB_SL_COUNT;
+    requires fl_agree: \forall integer f; 0 <= f < count ==> (bit_test(*fl_map, f) <==> sl_map[f] != 0);
+    requires fl_high: \forall integer f; count <= f < 32 ==> !bit_test(*fl_map, f);
+    requires lists: \forall integer f, s; 0 <= f < count && 0 <= s < MB_SL_COUNT ==>
+      (bit_test(sl_map[f], s) <==> ml_first(heads, key, hw0, f, s) != ML_NONE);
+    requires all: ms_lists(r, key, heads, hw0, S, N, count) && ms_lists_apart(S, N, count);
+    requires \valid_read(S + (0 .. count * MB_SL_COUNT - 1)) && \valid_read(N + (0 .. count * MB_SL_COUNT - 1));
+    requires N[fl * MB_SL_COUNT + sl] < ML_LIMIT;
+    requires listed: ms_lists_listed(r, cb, g, S, N, count);
+    requires unlisted: \forall integer m, k; 0 <= m < count * MB_SL_COUNT && 0 <= k < N[m] ==> S[m][k] != cb + b;
+    requires ml_with(S[fl * MB_SL_COUNT + sl], N[fl * MB_SL_COUNT + sl], cb + b, t);
+    requires ms_lists_with(S, N, count, fl * MB_SL_COUNT + sl, t, N[fl * MB_SL_COUNT + sl] + 1, S2, N2);
+    requires first == ml_first(heads, key, hw0, fl, sl);
+    assigns r[cb + b + ML_NEXT], r[cb + b + ML_PREV], r[first + ML_PREV], heads[fl * MB_SL_COUNT + sl], *fl_map,
+            sl_map[fl];
+    ensures all: ms_lists(r, key, heads, hw0, S2, N2, count) && ms_lists_apart(S2, N2, count);
+    ensures listed: ms_lists_listed(r, cb, g, S2, N2, count);
+    ensures tiled: tiled(r + cb, g);
+    ensures tags: \forall integer h; header(g, h) ==>
+      r[cb + h] == \old(r[cb + h]) && r[cb + nd(g, h) - 1] == \old(r[cb + nd(g, h) - 1]);
+    ensures fl_agree: \forall integer f; 0 <= f < count ==> (bit_test(*fl_map, f) <==> sl_map[f] != 0);
+    ensures fl_high: \forall integer f; count <= f < 32 ==> !bit_test(*fl_map, f);
+    ensures lists: \forall integer f, s; 0 <= f < count && 0 <= s < MB_SL_COUNT ==>
+      (bit_test(sl_map[f], s) <==> ml_first(heads, key, hw0, f, s) != ML_NONE);
+*/
+static inline void ms_put_all(size_t *r, size_t key, size_t *heads, size_t hw0, uint32_t *fl_map, uint32_t *sl_map,
+                              unsigned count, unsigned fl, unsigned sl, size_t cb, size_t b, size_t first)
+    /*@ ghost (mb_owner_t \ghost *g, int64_t \ghost * \ghost *S, int64_t \ghost *N, int64_t \ghost *t,
+               int64_t \ghost * \ghost *S2, int64_t \ghost *N2) */ {
+  //@ ghost size_t l = fl * MB_SL_COUNT + sl;
+  //@ ghost int64_t \ghost *s = S[l];
+  //@ ghost size_t n = N[l];
+  //@ assert l == fl * MB_SL_COUNT + sl && l < count * MB_SL_COUNT;
+  //@ assert linked(r, key, heads + l, (size_t)(hw0 + l), S[l], N[l]) && 0 <= N[l] && n == N[l];
+  //@ assert first == (n == 0 ? ML_NONE : s[0]);
+  //@ assert ms_list(S, fl, sl) == s && ms_len(N, fl, sl) == n;
+  //@ assert ms_listed(r, cb, g, s, n) && ms_sized(r, cb, s, n, list_min(fl, sl), list_end(fl, sl));
+  //@ ghost ms_lemma_nodes(r, key, heads, hw0, S, N, count);
+  //@ ghost ms_lemma_unfold(r, key, heads, hw0, S, N, count);
+  //@ ghost ms_lemma_unfold_listed(r, cb, g, S, N, count);
+  //@ ghost if (0 < n) ms_lemma_alone(S, N, count, l, 0);
+  /*@ assert \forall integer m, k; 0 <= m < count * MB_SL_COUNT && m != l && 0 <= k < N[m] ==>
+        S[m][k] != cb + b && S[m][k] != first; */
+  ms_put(r, key, heads, hw0, fl_map, sl_map, count, fl, sl, cb, b, first) /*@ ghost (g, s, n, t) */;
+  // The other lists: none of their blocks is b or first, so none of
+  // their links was written; nor their heads.
+  /*@ assert \forall integer m, k; 0 <= m < count * MB_SL_COUNT && m != l && 0 <= k < N[m] ==>
+        r[S[m][k] + ML_NEXT] == \at(r[S[m][k] + ML_NEXT], Pre) && r[S[m][k] + ML_PREV] == \at(r[S[m][k] + ML_PREV], Pre); */
+  //@ assert \forall integer m; 0 <= m < count * MB_SL_COUNT && m != l ==> heads[m] == \at(heads[m], Pre);
+  /*@ assert \forall integer m, k; 0 <= m < count * MB_SL_COUNT && m != l && 0 <= k < N[m] ==>
+        ml_dec(r[S[m][k] + ML_NEXT], key, S[m][k] + ML_NEXT) == (k + 1 < N[m] ? S[m][k + 1] : ML_NONE) &&
+        ml_dec(r[S[m][k] + ML_PREV], key, S[m][k] + ML_PREV) == (0 < k ? S[m][k - 1] : ML_NONE); */
+  /*@ assert \forall integer m; 0 <= m < count * MB_SL_COUNT && m != l ==>
+        ml_dec(heads[m], key, (size_t)(hw0 + m)) == (N[m] == 0 ? ML_NONE : S[m][0]); */
+  //@ ghost ms_lemma_linked(r, key, heads, hw0, S, N, count, l);
+  //@ ghost ms_lemma_lists(r, key, heads, hw0, S, N, count, l, t, N[l] + 1, S2, N2);
+  //@ ghost ms_lemma_apart_with(S, N, count, l, (int64_t)(cb + b), t, S2, N2);
+  // Every list's blocks in the chunk: their tags are as they were.
+  //@ ghost ms_lemma_levels(S, N, count, l, fl, sl, t, N[l] + 1, S2, N2);
+  /*@ assert \forall integer f, s, k; 0 <= f < count && 0 <= s < MB_SL_COUNT && (f != fl || s != sl) &&
+        0 <= k < ms_len(N, f, s) ==>
+        ms_list(S, f, s)[k] + ML_PREV < cb || cb + MB_CHUNK_WORDS <= ms_list(S, f, s)[k] ||
+         (header(g, ms_list(S, f, s)[k] - cb) && r[ms_list(S, f, s)[k]] % MB_ALIGN == 1); */
+  /*@ assert \forall integer f, s, k; 0 <= f < count && 0 <= s < MB_SL_COUNT && (f != fl || s != sl) &&
+        0 <= k < ms_len(N, f, s) && cb <= ms_list(S, f, s)[k] < cb + MB_CHUNK_WORDS ==>
+         list_min(f, s) <= tag_size(r[ms_list(S, f, s)[k]]) < list_end(f, s); */
+  //@ ghost ms_lemma_listed(r, cb, g, S, N, count, fl, sl, t, N[l] + 1, S2, N2);
 }
 
 #endif /* WD_MEDIUM_STEP_H */
