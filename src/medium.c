@@ -343,8 +343,8 @@ static inline __attribute__((always_inline)) void split_put(arena_t *a, size_t *
   mb_list_t l = mb_list_of(size);
   size_t head = follow_head(&a->heads[l.fl][l.sl]);
   size_t *r = range_words();
-  size_t j = ms_split_put(r, secret_keys.link, &a->heads[0][0], head_where(&a->heads[0][0]), &a->fl_map, a->sl_map,
-                          FL_COUNT, l.fl, l.sl, (size_t)(c - r), i, first, first_free, put_first, head);
+  size_t j = ms_split_put_all(r, secret_keys.link, &a->heads[0][0], head_where(&a->heads[0][0]), &a->fl_map,
+                              a->sl_map, FL_COUNT, l.fl, l.sl, (size_t)(c - r), i, first, first_free, put_first, head);
   listed_count(a, c, put_first ? i : j, size);
 }
 
@@ -384,8 +384,8 @@ static inline __attribute__((always_inline)) void unlist_merge(arena_t *a, size_
   size_t next, prev;
   mb_list_t l = list_leave(a, c, x, &next, &prev);
   size_t *r = range_words();
-  ms_unlist_merge(r, secret_keys.link, &a->heads[0][0], head_where(&a->heads[0][0]), &a->fl_map, a->sl_map, FL_COUNT,
-                  l.fl, l.sl, (size_t)(c - r), i, j, x, state, next, prev);
+  ms_unlist_merge_all(r, secret_keys.link, &a->heads[0][0], head_where(&a->heads[0][0]), &a->fl_map, a->sl_map,
+                      FL_COUNT, l.fl, l.sl, (size_t)(c - r), i, j, x, state, next, prev);
   clear_absorbed(c, j);
 }
 
@@ -606,13 +606,13 @@ static void check_next(const size_t *c, size_t i) {
 static void trim(arena_t *a, size_t *c, size_t i, size_t need) {
   size_t size = mb_size(c[i]);
   if (size - need < MB_MIN) {
-    mb_set(c, i, size, LIVE);
+    mb_set_state(c, i, LIVE);
     seal(c, i);
     return;
   }
   /* A free block after i joins the remainder. It is merged into i before
    * the split, so that the split and the remainder's insertion are one
-   * proved step (ms_split_put); the blocks that result are the same. */
+   * proved step (ms_split_put_all); the blocks that result are the same. */
   check_next(c, i);
   size_t k = mb_next(c, i);
   if (k < CHUNK_WORDS - MB_TAIL && mb_is_free(c[k])) unlist_merge(a, c, i, k, k, FREE);
@@ -719,9 +719,8 @@ static size_t purge_all(arena_t *a) {
  * neighbours and lists it, a wholly free chunk too; the budget decides
  * what goes back to the kernel. */
 static void free_block(arena_t *a, size_t *c, size_t i) {
-  size_t size = mb_size(c[i]);
   check_next(c, i);
-  mb_set(c, i, size, FREE);
+  mb_set_state(c, i, FREE);
   size_t j = mb_next(c, i);
   if (j < CHUNK_WORDS - MB_TAIL && mb_is_free(c[j])) {
     unlist_merge(a, c, i, j, j, FREE);
@@ -788,7 +787,7 @@ void medium_free(void *p) {
   a->live_bytes -= size;
   uint32_t random_len = q_random_len();
   if (random_len != 0) {
-    mb_set(c, i, size, QUARANTINED);
+    mb_set_state(c, i, QUARANTINED);
     seal(c, i);
   }
   /* Zeroed while the block is warm, so that nothing stale reaches its next

@@ -507,17 +507,15 @@ static inline size_t mb_merge(size_t *c, size_t i, size_t j, size_t is_free)
   return merged;
 }
 
-#ifdef __FRAMAC__
-/* The tiling kept by a change of a block's state alone (a live block
- * entering the quarantine, a quarantined one leaving it). This never runs:
- * it states as a theorem that the real mb_set, with no ghost step, leaves
- * a tiled chunk tiled. The split and the merge need no such statement:
- * ms_split and ms_merge (medium_step.h), the code that runs, prove it. */
+/* A change of a block's state alone, with its size kept: a block handed
+ * out, freed, entering or leaving the quarantine. Proved to leave a tiled
+ * chunk tiled. The split and the merge change sizes: ms_split and ms_merge
+ * (medium_step.h) prove the same for them. */
 /*@ requires chunk(c) && owners(g) && apart(c, g);
     requires tiled(c, g) && header(g, i) && state <= MB_QUARANTINED;
     assigns c[i], c[i + tag_words(c[i]) - 1];
     ensures tiled(c, g) && c[i] % MB_ALIGN == state && tag_size(c[i]) == \old(tag_size(c[i])); */
-static void mb_set_state_tiled(size_t *c, size_t i, size_t state) /*@ ghost (mb_owner_t \ghost *g) */ {
+static inline void mb_set_state(size_t *c, size_t i, size_t state) /*@ ghost (mb_owner_t \ghost *g) */ {
   //@ ghost mb_lemma_neighbours(c, g, i);
   //@ ghost mb_lemma_block(g, i);
   //@ ghost mb_lemma_tags_apart(c, g, i, g[i].end);
@@ -525,7 +523,6 @@ static void mb_set_state_tiled(size_t *c, size_t i, size_t state) /*@ ghost (mb_
   //@ ghost mb_lemma_tags_header(c, g, i);
   //@ ghost mb_lemma_tags_assemble(c, g, i, i, g[i].end);
 }
-#endif
 
 /* The header index of the block before the one at i, from its footer
  * (mb_lemma_neighbours: in a tiled chunk, the block before i). */

@@ -11,10 +11,13 @@
  * Indices: the chunk is the range r seen from word cb on (r + cb), so
  * block i of the chunk is block cb + i of the lists.
  *
- * ms_take_all and ms_put_all state the same for every list of the arena
- * at once, over a ghost model of all of them (ms_lists): the other lists
- * keep their links and blocks, no block is on two lists, and every list's
- * blocks in the chunk are free blocks of its sizes.
+ * The _all steps state the same for every list of the arena at once, over
+ * a ghost model of all of them (ms_lists): the other lists keep their
+ * links and blocks, no block is on two lists, and every list's blocks in
+ * the chunk are free blocks of its sizes. medium.c changes the lists and
+ * the tiling through these alone: ms_take_all, ms_put_all,
+ * ms_split_put_all (ms_split_all, then ms_put_all) and ms_unlist_merge_all
+ * (ms_take_all, then ms_merge_all).
  */
 #ifndef WD_MEDIUM_STEP_H
 #define WD_MEDIUM_STEP_H
@@ -117,7 +120,8 @@
      ensures tags_apart(r + cb, g, i, nd(g, j));
      ensures others: \forall integer k; MB_FIRST <= k < MB_END && hd(g, k) == k && k != i && k != j ==>
        nd(g, k) <= i || nd(g, j) <= k;
-     ensures listed: \forall integer k; 0 <= k < n && cb <= s[k] < cb + MB_CHUNK_WORDS ==> header(g, s[k] - cb); @/
+     ensures listed: \forall integer k; 0 <= k < n && cb <= s[k] < cb + MB_CHUNK_WORDS ==> header(g, s[k] - cb);
+     ensures own: \forall integer x; MB_FIRST <= x < MB_END && !(i <= x < \old(nd(g, i))) ==> hd(g, x) == \old(hd(g, x)); @/
   static void ms_shape_split(size_t *r, size_t cb, mb_owner_t \ghost *g, size_t i, size_t j, int64_t \ghost *s,
                              size_t n) {
     mb_shape_split_tags(r + cb, g, i, j);
@@ -373,7 +377,9 @@ static inline size_t ms_split_words(size_t *r, size_t cb, size_t i, size_t first
     ensures tag_size(r[cb + \result]) == \old(tag_size(r[cb + i])) - first;
     ensures linked(r, key, head, hw, s, n);
     ensures listed: ms_listed(r, cb, g, s, n) && ms_sized(r, cb, s, n, list_min(fl, sl), list_end(fl, sl));
-    ensures \forall integer k; 0 <= k < n ==> s[k] != cb + i && s[k] != cb + \result; */
+    ensures \forall integer k; 0 <= k < n ==> s[k] != cb + i && s[k] != cb + \result;
+    ensures outside: \forall integer x; x < cb + i || \old(cb + i + tag_words(r[cb + i])) <= x ==> r[x] == \old(r[x]);
+    ensures own: \forall integer x; MB_FIRST <= x < MB_END && !(i <= x < \old(nd(g, i))) ==> hd(g, x) == \old(hd(g, x)); */
 static inline size_t ms_split(size_t *r, size_t cb, size_t i, size_t first, size_t first_free)
     /*@ ghost (mb_owner_t \ghost *g, size_t key, size_t *head, size_t hw, int64_t \ghost *s, size_t n,
                unsigned fl, unsigned sl) */ {
@@ -409,63 +415,6 @@ static inline size_t ms_split(size_t *r, size_t cb, size_t i, size_t first, size
   return j;
 }
 
-/* The split of an allocation, with the free part put on its list: block
- * i, on no list, becomes a first block of `first` bytes with state
- * first_free and a free rest; the rest (put_first == 0: the tail trimmed
- * off an allocation) or the first block (put_first == 1, first_free == 1:
- * the gap cut off in front of an aligned allocation) goes to the front of
- * list (fl, sl), whose decoded head is head_first. Returns the rest's
- * index. A part split off and not put on its list breaks this proof. */
-/*@ requires ms_chunk(r, cb, g) && tiled(r + cb, g) && header(g, i);
-    requires first % MB_ALIGN == 0 && first >= MB_MIN && first_free <= 1 && put_first <= 1;
-    requires tag_size(r[cb + i]) >= first + MB_MIN;
-    requires put_first == 1 ==> first_free == 1;
-    requires sized: put_first == 1 ? list_min(fl, sl) <= first < list_end(fl, sl) :
-      list_min(fl, sl) <= tag_size(r[cb + i]) - first < list_end(fl, sl);
-    requires ml_heads(r, heads, hw0, count) && ml_maps(fl_map, sl_map, heads, r, count);
-    requires fl < count && sl < MB_SL_COUNT;
-    requires fl_agree: \forall integer f; 0 <= f < count ==> (bit_test(*fl_map, f) <==> sl_map[f] != 0);
-    requires fl_high: \forall integer f; count <= f < 32 ==> !bit_test(*fl_map, f);
-    requires lists: \forall integer f, s; 0 <= f < count && 0 <= s < MB_SL_COUNT ==>
-      (bit_test(sl_map[f], s) <==> ml_first(heads, key, hw0, f, s) != ML_NONE);
-    requires linked(r, key, heads + (fl * MB_SL_COUNT + sl), (size_t)(hw0 + fl * MB_SL_COUNT + sl), s, n);
-    requires n < ML_LIMIT;
-    requires listed: ms_listed(r, cb, g, s, n) && ms_sized(r, cb, s, n, list_min(fl, sl), list_end(fl, sl));
-    requires \forall integer k; 0 <= k < n ==> s[k] != cb + i;
-    requires ml_with(s, n, cb + i + (1 - put_first) * (first / MB_WORD), t);
-    requires head_first == ml_first(heads, key, hw0, fl, sl);
-    assigns r[cb + i], r[cb + i + first / MB_WORD - 1], r[cb + i + first / MB_WORD],
-            r[cb + i + tag_words(r[cb + i]) - 1],
-            g[i + first / MB_WORD .. i + tag_words(r[cb + i]) - 1].head, g[i].end, g[i + first / MB_WORD].end,
-            r[cb + i + (1 - put_first) * (first / MB_WORD) + ML_NEXT],
-            r[cb + i + (1 - put_first) * (first / MB_WORD) + ML_PREV], r[head_first + ML_PREV],
-            heads[fl * MB_SL_COUNT + sl], *fl_map, sl_map[fl];
-    ensures tiled(r + cb, g) && header(g, i) && header(g, \result) && nd(g, i) == \result;
-    ensures \result == i + first / MB_WORD && nd(g, \result) == \old(i + tag_words(r[cb + i]));
-    ensures r[cb + i] == first + first_free && r[cb + \result] % MB_ALIGN == 1;
-    ensures tag_size(r[cb + \result]) == \old(tag_size(r[cb + i])) - first;
-    ensures put: t[0] == cb + (put_first == 1 ? i : \result);
-    ensures linked(r, key, heads + (fl * MB_SL_COUNT + sl), (size_t)(hw0 + fl * MB_SL_COUNT + sl), t, n + 1);
-    ensures listed: ms_listed(r, cb, g, t, n + 1) && ms_sized(r, cb, t, n + 1, list_min(fl, sl), list_end(fl, sl));
-    ensures fl_agree: \forall integer f; 0 <= f < count ==> (bit_test(*fl_map, f) <==> sl_map[f] != 0);
-    ensures fl_high: \forall integer f; count <= f < 32 ==> !bit_test(*fl_map, f);
-    ensures lists: \forall integer f, s; 0 <= f < count && 0 <= s < MB_SL_COUNT ==>
-      (bit_test(sl_map[f], s) <==> ml_first(heads, key, hw0, f, s) != ML_NONE); */
-static inline size_t ms_split_put(size_t *r, size_t key, size_t *heads, size_t hw0, uint32_t *fl_map,
-                                  uint32_t *sl_map, unsigned count, unsigned fl, unsigned sl, size_t cb, size_t i,
-                                  size_t first, size_t first_free, size_t put_first, size_t head_first)
-    /*@ ghost (mb_owner_t \ghost *g, int64_t \ghost *s, size_t n, int64_t \ghost *t) */ {
-  //@ ghost size_t l = fl * MB_SL_COUNT + sl;
-  //@ assert l == fl * MB_SL_COUNT + sl && l < count * MB_SL_COUNT;
-  size_t j = ms_split(r, cb, i, first, first_free) /*@ ghost (g, key, heads + l, hw0 + l, s, n, fl, sl) */;
-  size_t b = put_first ? i : j;
-  //@ assert b == i + (1 - put_first) * (first / MB_WORD);
-  //@ assert tag_size(r[cb + i]) == first;
-  //@ assert tag_size(r[cb + b]) == (put_first == 1 ? first : \at(tag_size(r[cb + i]), Pre) - first);
-  ms_put(r, key, heads, hw0, fl_map, sl_map, count, fl, sl, cb, b, head_first) /*@ ghost (g, s, n, t) */;
-  return j;
-}
-
 /* Merges blocks i and j = the block after i into one block of state
  * is_free at i, neither of them on the list t (list (fl, sl)),
  * which the merge leaves as it was: its links untouched, its blocks in
@@ -478,6 +427,7 @@ static inline size_t ms_split_put(size_t *r, size_t key, size_t *heads, size_t h
     assigns r[cb + i], r[cb + j + tag_words(r[cb + j]) - 1], g[j .. j + tag_words(r[cb + j]) - 1].head, g[i].end;
     ensures tiled(r + cb, g) && header(g, i) && !header(g, j) && r[cb + i] % MB_ALIGN == is_free;
     ensures nd(g, i) == \old(j + tag_words(r[cb + j])) && \result == tag_size(r[cb + i]);
+    ensures own: \forall integer x; MB_FIRST <= x < MB_END && !(j <= x < \old(nd(g, j))) ==> hd(g, x) == \old(hd(g, x));
     ensures linked(r, key, head, hw, t, m);
     ensures listed: ms_listed(r, cb, g, t, m) && ms_sized(r, cb, t, m, list_min(fl, sl), list_end(fl, sl)); */
 static inline size_t ms_merge(size_t *r, size_t cb, size_t i, size_t j, size_t is_free)
@@ -523,57 +473,6 @@ static inline size_t ms_merge(size_t *r, size_t cb, size_t i, size_t j, size_t i
   /*@ assert \forall integer k; 0 <= k < m && cb <= t[k] < cb + MB_CHUNK_WORDS ==>
         hd(g, t[k] - cb) == \at(hd(g, t[k] - cb), Pre); */
   //@ assert \forall integer k; 0 <= k < m && cb <= t[k] < cb + MB_CHUNK_WORDS ==> header(g, t[k] - cb);
-  return merged;
-}
-
-/* Takes block x (i or j, the free one that is listed) off its list and
- * merges blocks i and j = the block after i into one block of state
- * is_free at i. next and prev are x's links decoded and checked. */
-/*@ requires ms_chunk(r, cb, g) && tiled(r + cb, g);
-    requires header(g, i) && j == nd(g, i) && j < MB_END && header(g, j) && is_free <= 1;
-    requires x == i || x == j;
-    requires r[cb + x] % MB_ALIGN == 1;
-    requires ml_heads(r, heads, hw0, count) && ml_maps(fl_map, sl_map, heads, r, count);
-    requires fl < count && sl < MB_SL_COUNT;
-    requires fl_agree: \forall integer f; 0 <= f < count ==> (bit_test(*fl_map, f) <==> sl_map[f] != 0);
-    requires fl_high: \forall integer f; count <= f < 32 ==> !bit_test(*fl_map, f);
-    requires lists: \forall integer f, s; 0 <= f < count && 0 <= s < MB_SL_COUNT ==>
-      (bit_test(sl_map[f], s) <==> ml_first(heads, key, hw0, f, s) != ML_NONE);
-    requires linked(r, key, heads + (fl * MB_SL_COUNT + sl), (size_t)(hw0 + fl * MB_SL_COUNT + sl), s, n) && p < n;
-    requires listed: ms_listed(r, cb, g, s, n) && ms_sized(r, cb, s, n, list_min(fl, sl), list_end(fl, sl));
-    requires s[p] == cb + x;
-    requires other: \forall integer k; 0 <= k < n ==> s[k] != cb + i + j - x;
-    requires ml_without(s, n, p, t);
-    requires next == ml_dec(r[s[p] + ML_NEXT], key, s[p] + ML_NEXT);
-    requires prev == ml_dec(r[s[p] + ML_PREV], key, s[p] + ML_PREV);
-    assigns heads[fl * MB_SL_COUNT + sl], r[prev + ML_NEXT], r[next + ML_PREV], *fl_map, sl_map[fl],
-            r[cb + i], r[cb + j + tag_words(r[cb + j]) - 1], g[j .. j + tag_words(r[cb + j]) - 1].head, g[i].end;
-    ensures tiled(r + cb, g) && header(g, i) && !header(g, j) && r[cb + i] % MB_ALIGN == is_free;
-    ensures nd(g, i) == \old(j + tag_words(r[cb + j])) && \result == tag_size(r[cb + i]);
-    ensures linked(r, key, heads + (fl * MB_SL_COUNT + sl), (size_t)(hw0 + fl * MB_SL_COUNT + sl), t, n - 1);
-    ensures listed: ms_listed(r, cb, g, t, n - 1) && ms_sized(r, cb, t, n - 1, list_min(fl, sl), list_end(fl, sl));
-    ensures gone: \forall integer k; 0 <= k < n - 1 ==> t[k] != cb + i && t[k] != cb + j;
-    ensures fl_agree: \forall integer f; 0 <= f < count ==> (bit_test(*fl_map, f) <==> sl_map[f] != 0);
-    ensures fl_high: \forall integer f; count <= f < 32 ==> !bit_test(*fl_map, f);
-    ensures lists: \forall integer f, s; 0 <= f < count && 0 <= s < MB_SL_COUNT ==>
-      (bit_test(sl_map[f], s) <==> ml_first(heads, key, hw0, f, s) != ML_NONE);
-*/
-static inline size_t ms_unlist_merge(size_t *r, size_t key, size_t *heads, size_t hw0, uint32_t *fl_map,
-                                     uint32_t *sl_map, unsigned count, unsigned fl, unsigned sl, size_t cb,
-                                     size_t i, size_t j, size_t x, size_t is_free, size_t next, size_t prev)
-    /*@ ghost (mb_owner_t \ghost *g, int64_t \ghost *s, size_t n, size_t p, int64_t \ghost *t) */ {
-  (void)x; /* for the contract: which of the two was listed */
-  //@ ghost int64_t other = (int64_t)(cb + i + j - x);
-  //@ assert other == cb + i + j - x;
-  //@ ghost ms_lemma_gone(s, n, p, t, other);
-  ms_take(r, key, heads, hw0, fl_map, sl_map, count, fl, sl, cb, next, prev) /*@ ghost (g, s, n, p, t) */;
-  //@ ghost size_t l = (size_t)fl * MB_SL_COUNT + sl;
-  //@ ghost size_t m = n - 1;
-  //@ assert l == fl * MB_SL_COUNT + sl && m == n - 1;
-  //@ ghost taken:;
-  size_t merged = ms_merge(r, cb, i, j, is_free) /*@ ghost (g, key, heads + l, hw0 + l, t, m, fl, sl) */;
-  /*@ assert \forall integer f, s; 0 <= f < count && 0 <= s < MB_SL_COUNT ==>
-        ml_first(heads, key, hw0, f, s) == \at(ml_first(heads, key, hw0, f, s), taken); */
   return merged;
 }
 
@@ -892,6 +791,375 @@ static inline void ms_put_all(size_t *r, size_t key, size_t *heads, size_t hw0, 
         0 <= k < ms_len(N, f, s) && cb <= ms_list(S, f, s)[k] < cb + MB_CHUNK_WORDS ==>
          list_min(f, s) <= tag_size(r[ms_list(S, f, s)[k]]) < list_end(f, s); */
   //@ ghost ms_lemma_listed(r, cb, g, S, N, count, fl, sl, t, N[l] + 1, S2, N2);
+}
+
+/*@ ghost
+  // A block on no list, read by levels.
+  /@ requires \forall integer m, k; 0 <= m < count * MB_SL_COUNT && 0 <= k < N[m] ==> S[m][k] != a && S[m][k] != b;
+     assigns \nothing;
+     ensures \forall integer f, s, k; 0 <= f < count && 0 <= s < MB_SL_COUNT && 0 <= k < ms_len(N, f, s) ==>
+       ms_list(S, f, s)[k] != a && ms_list(S, f, s)[k] != b; @/
+  static void ms_lemma_gone_levels(int64_t \ghost * \ghost *S, int64_t \ghost *N, unsigned count, int64_t a,
+                                   int64_t b) {
+    /@ assert \forall integer f, s; 0 <= f < count && 0 <= s < MB_SL_COUNT ==>
+         0 <= f * MB_SL_COUNT + s < count * MB_SL_COUNT; @/
+  }
+
+  // Every list's blocks lie apart from block i of the chunk, on no list:
+  // its words hold none of their headers and links.
+  /@ requires owners(g) && shape(g, MB_END) && header(g, i);
+     requires \forall integer f, s, k; 0 <= f < count && 0 <= s < MB_SL_COUNT && 0 <= k < ms_len(N, f, s) ==>
+       ms_list(S, f, s)[k] + ML_PREV < cb || cb + MB_CHUNK_WORDS <= ms_list(S, f, s)[k] ||
+         (header(g, ms_list(S, f, s)[k] - cb) && r[ms_list(S, f, s)[k]] % MB_ALIGN == 1);
+     requires \forall integer f, s, k; 0 <= f < count && 0 <= s < MB_SL_COUNT && 0 <= k < ms_len(N, f, s) ==>
+       ms_list(S, f, s)[k] != cb + i;
+     assigns \nothing;
+     ensures words: \forall integer f, s, k; 0 <= f < count && 0 <= s < MB_SL_COUNT && 0 <= k < ms_len(N, f, s) ==>
+       !(cb + i <= ms_list(S, f, s)[k] < cb + nd(g, i)) &&
+       !(cb + i <= ms_list(S, f, s)[k] + ML_NEXT < cb + nd(g, i)) &&
+       !(cb + i <= ms_list(S, f, s)[k] + ML_PREV < cb + nd(g, i));
+     ensures blocks: \forall integer f, s, k; 0 <= f < count && 0 <= s < MB_SL_COUNT && 0 <= k < ms_len(N, f, s) &&
+       cb <= ms_list(S, f, s)[k] < cb + MB_CHUNK_WORDS ==>
+       header(g, ms_list(S, f, s)[k] - cb) &&
+       (nd(g, ms_list(S, f, s)[k] - cb) <= i || nd(g, i) <= ms_list(S, f, s)[k] - cb); @/
+  static void ms_lemma_apart_levels(size_t *r, size_t cb, mb_owner_t \ghost *g, int64_t \ghost * \ghost *S,
+                                    int64_t \ghost *N, unsigned count, size_t i) {
+    mb_lemma_block(g, i);
+    /@ assert \forall integer f, s, k; 0 <= f < count && 0 <= s < MB_SL_COUNT && 0 <= k < ms_len(N, f, s) &&
+         cb <= ms_list(S, f, s)[k] + ML_PREV && ms_list(S, f, s)[k] < cb + MB_CHUNK_WORDS ==>
+         header(g, ms_list(S, f, s)[k] - cb) && ms_list(S, f, s)[k] - cb != i; @/
+    /@ assert \forall integer f, s, k; 0 <= f < count && 0 <= s < MB_SL_COUNT && 0 <= k < ms_len(N, f, s) &&
+         cb <= ms_list(S, f, s)[k] + ML_PREV && ms_list(S, f, s)[k] < cb + MB_CHUNK_WORDS ==>
+         (nd(g, ms_list(S, f, s)[k] - cb) <= i || nd(g, i) <= ms_list(S, f, s)[k] - cb) &&
+         ms_list(S, f, s)[k] - cb + MB_MIN / MB_WORD <= nd(g, ms_list(S, f, s)[k] - cb); @/
+  }
+
+  // Words [lo, hi) that hold no block and no link of any list, by levels,
+  // read by list.
+  /@ requires \forall integer f, s, k; 0 <= f < count && 0 <= s < MB_SL_COUNT && 0 <= k < ms_len(N, f, s) ==>
+       !(lo <= ms_list(S, f, s)[k] < hi) && !(lo <= ms_list(S, f, s)[k] + ML_NEXT < hi) &&
+       !(lo <= ms_list(S, f, s)[k] + ML_PREV < hi);
+     assigns \nothing;
+     ensures \forall integer m, k; 0 <= m < count * MB_SL_COUNT && 0 <= k < N[m] ==>
+       !(lo <= S[m][k] < hi) && !(lo <= S[m][k] + ML_NEXT < hi) && !(lo <= S[m][k] + ML_PREV < hi); @/
+  static void ms_lemma_by_list(int64_t \ghost * \ghost *S, int64_t \ghost *N, unsigned count, int64_t lo,
+                               int64_t hi) {
+    /@ assert \forall integer m; 0 <= m < count * MB_SL_COUNT ==>
+         0 <= m / MB_SL_COUNT < count && 0 <= m % MB_SL_COUNT < MB_SL_COUNT &&
+         m / MB_SL_COUNT * MB_SL_COUNT + m % MB_SL_COUNT == m; @/
+    /@ assert \forall integer m; 0 <= m < count * MB_SL_COUNT ==>
+         ms_list(S, m / MB_SL_COUNT, m % MB_SL_COUNT) == S[m] && ms_len(N, m / MB_SL_COUNT, m % MB_SL_COUNT) == N[m]; @/
+  }
+
+  // Every list's blocks in the chunk, folded back.
+  /@ requires \forall integer f, s, k; 0 <= f < count && 0 <= s < MB_SL_COUNT && 0 <= k < ms_len(N, f, s) ==>
+       ms_list(S, f, s)[k] + ML_PREV < cb || cb + MB_CHUNK_WORDS <= ms_list(S, f, s)[k] ||
+         (header(g, ms_list(S, f, s)[k] - cb) && r[ms_list(S, f, s)[k]] % MB_ALIGN == 1);
+     requires \forall integer f, s, k; 0 <= f < count && 0 <= s < MB_SL_COUNT && 0 <= k < ms_len(N, f, s) &&
+       cb <= ms_list(S, f, s)[k] < cb + MB_CHUNK_WORDS ==>
+         list_min(f, s) <= tag_size(r[ms_list(S, f, s)[k]]) < list_end(f, s);
+     assigns \nothing;
+     ensures ms_lists_listed(r, cb, g, S, N, count); @/
+  static void ms_lemma_fold_listed(size_t *r, size_t cb, mb_owner_t \ghost *g, int64_t \ghost * \ghost *S,
+                                   int64_t \ghost *N, unsigned count) {}
+
+  // Every list linked, folded back.
+  /@ requires \forall integer m; 0 <= m < count * MB_SL_COUNT ==>
+       0 <= N[m] && key < ML_KEY_LIMIT && hw0 + m < ML_WHERE_LIMIT && \valid(heads + m) &&
+       ml_nodes(r, S[m], N[m]) && ml_distinct(S[m], N[m]) && ml_apart(r, heads + m);
+     requires \forall integer m, k; 0 <= m < count * MB_SL_COUNT && 0 <= k < N[m] ==>
+       ml_dec(r[S[m][k] + ML_NEXT], key, S[m][k] + ML_NEXT) == (k + 1 < N[m] ? S[m][k + 1] : ML_NONE) &&
+       ml_dec(r[S[m][k] + ML_PREV], key, S[m][k] + ML_PREV) == (0 < k ? S[m][k - 1] : ML_NONE);
+     requires \forall integer m; 0 <= m < count * MB_SL_COUNT ==>
+       ml_dec(heads[m], key, (size_t)(hw0 + m)) == (N[m] == 0 ? ML_NONE : S[m][0]);
+     assigns \nothing;
+     ensures ms_lists(r, key, heads, hw0, S, N, count); @/
+  static void ms_lemma_fold_lists(size_t *r, size_t key, size_t *heads, size_t hw0, int64_t \ghost * \ghost *S,
+                                  int64_t \ghost *N, unsigned count) {
+    ms_lemma_linked(r, key, heads, hw0, S, N, count, (size_t)count * MB_SL_COUNT);
+  }
+
+  // List l with block S[l][p] taken off: neither it nor a block b on no
+  // list is on any list.
+  /@ requires ms_lists_apart(S, N, count) && 0 <= l < count * MB_SL_COUNT && p < N[l];
+     requires \valid_read(S + (0 .. count * MB_SL_COUNT - 1)) && \valid_read(N + (0 .. count * MB_SL_COUNT - 1));
+     requires ml_distinct(S[l], N[l]) && ml_without(S[l], N[l], p, t);
+     requires ms_lists_with(S, N, count, l, t, N[l] - 1, S2, N2);
+     requires \forall integer m, k; 0 <= m < count * MB_SL_COUNT && 0 <= k < N[m] ==> S[m][k] != b;
+     assigns \nothing;
+     ensures \forall integer m, k; 0 <= m < count * MB_SL_COUNT && 0 <= k < N2[m] ==>
+       S2[m][k] != S[l][p] && S2[m][k] != b; @/
+  static void ms_lemma_gone_all(int64_t \ghost * \ghost *S, int64_t \ghost *N, unsigned count, size_t l, size_t p,
+                                int64_t \ghost *t, int64_t \ghost * \ghost *S2, int64_t \ghost *N2, int64_t b) {
+    ms_lemma_gone(S[l], N[l], p, t, b);
+    ms_lemma_alone(S, N, count, l, p);
+  }
+
+  // List l with block b put in front: a block a other than b, on no list
+  // before, is on none after.
+  /@ requires 0 <= l < count * MB_SL_COUNT && a != b;
+     requires \valid_read(S + (0 .. count * MB_SL_COUNT - 1)) && \valid_read(N + (0 .. count * MB_SL_COUNT - 1));
+     requires ml_with(S[l], N[l], b, t) && ms_lists_with(S, N, count, l, t, N[l] + 1, S2, N2);
+     requires \forall integer m, k; 0 <= m < count * MB_SL_COUNT && 0 <= k < N[m] ==> S[m][k] != a;
+     assigns \nothing;
+     ensures \forall integer m, k; 0 <= m < count * MB_SL_COUNT && 0 <= k < N2[m] ==> S2[m][k] != a; @/
+  static void ms_lemma_gone_with(int64_t \ghost * \ghost *S, int64_t \ghost *N, unsigned count, size_t l,
+                                 int64_t b, int64_t \ghost *t, int64_t \ghost * \ghost *S2, int64_t \ghost *N2,
+                                 int64_t a) {
+    /@ assert \forall integer k; 0 <= k < N[l] + 1 ==> t[k] == b || t[k] == S[l][k - 1]; @/
+  }
+*/
+
+/* ms_merge, with every list of the arena: i and j are on no list, and
+ * every list keeps its blocks and links. */
+/*@ requires ms_chunk(r, cb, g) && tiled(r + cb, g) && ml_heads(r, heads, hw0, count);
+    requires header(g, i) && j == nd(g, i) && j < MB_END && header(g, j) && is_free <= 1;
+    requires all: ms_lists(r, key, heads, hw0, S, N, count);
+    requires \valid_read(S + (0 .. count * MB_SL_COUNT - 1)) && \valid_read(N + (0 .. count * MB_SL_COUNT - 1));
+    requires listed: ms_lists_listed(r, cb, g, S, N, count);
+    requires gone: \forall integer m, k; 0 <= m < count * MB_SL_COUNT && 0 <= k < N[m] ==>
+      S[m][k] != cb + i && S[m][k] != cb + j;
+    assigns r[cb + i], r[cb + j + tag_words(r[cb + j]) - 1], g[j .. j + tag_words(r[cb + j]) - 1].head, g[i].end;
+    ensures tiled(r + cb, g) && header(g, i) && !header(g, j) && r[cb + i] % MB_ALIGN == is_free;
+    ensures nd(g, i) == \old(j + tag_words(r[cb + j])) && \result == tag_size(r[cb + i]);
+    ensures all: ms_lists(r, key, heads, hw0, S, N, count);
+    ensures heads: \forall integer f, s; 0 <= f < count && 0 <= s < MB_SL_COUNT ==>
+      ml_first(heads, key, hw0, f, s) == \old(ml_first(heads, key, hw0, f, s));
+    ensures listed: ms_lists_listed(r, cb, g, S, N, count); */
+static inline size_t ms_merge_all(size_t *r, size_t cb, size_t i, size_t j, size_t is_free)
+    /*@ ghost (mb_owner_t \ghost *g, size_t key, size_t *heads, size_t hw0, unsigned count, int64_t \ghost * \ghost *S,
+               int64_t \ghost *N) */ {
+  //@ ghost ms_lemma_nodes(r, key, heads, hw0, S, N, count);
+  //@ ghost ms_lemma_unfold(r, key, heads, hw0, S, N, count);
+  //@ ghost ms_lemma_unfold_listed(r, cb, g, S, N, count);
+  //@ ghost ms_lemma_gone_levels(S, N, count, (int64_t)(cb + i), (int64_t)(cb + j));
+  //@ ghost mb_lemma_neighbours(r + cb, g, j);
+  //@ ghost ms_lemma_apart_levels(r, cb, g, S, N, count, i);
+  //@ ghost ms_lemma_apart_levels(r, cb, g, S, N, count, j);
+  //@ ghost ms_lemma_by_list(S, N, count, (int64_t)(cb + i), (int64_t)(cb + j));
+  //@ ghost ms_lemma_by_list(S, N, count, (int64_t)(cb + j), (int64_t)(cb + g[j].end));
+  //@ assert cb + j + tag_words(r[cb + j]) - 1 == cb + nd(g, j) - 1;
+  // List 0 rides through ms_merge, which keeps the tiling.
+  //@ assert linked(r, key, heads + 0, (size_t)(hw0 + 0), S[0], N[0]);
+  //@ assert ms_list(S, 0, 0) == S[0] && ms_len(N, 0, 0) == N[0];
+  //@ assert ms_listed(r, cb, g, S[0], N[0]) && ms_sized(r, cb, S[0], N[0], list_min(0, 0), list_end(0, 0));
+  //@ assert cb + i < ML_LIMIT && cb + nd(g, j) - 1 < ML_LIMIT && j + tag_words(r[cb + j]) == nd(g, j);
+  //@ assert \separated(heads + (0 .. count * MB_SL_COUNT - 1), r + (cb + i), r + (cb + nd(g, j) - 1));
+  /*@ assert \forall integer f, s, k; 0 <= f < count && 0 <= s < MB_SL_COUNT && 0 <= k < ms_len(N, f, s) &&
+        cb <= ms_list(S, f, s)[k] < cb + MB_CHUNK_WORDS ==>
+        ms_list(S, f, s)[k] - cb < j || nd(g, j) <= ms_list(S, f, s)[k] - cb; */
+  size_t merged = ms_merge(r, cb, i, j, is_free) /*@ ghost (g, key, heads, hw0, S[0], (size_t)N[0], 0, 0) */;
+  // The merge wrote two tags, of blocks on no list: every list keeps its
+  // links, its heads and its blocks' tags.
+  /*@ assert \forall integer m, k; 0 <= m < count * MB_SL_COUNT && 0 <= k < N[m] ==>
+        r[S[m][k] + ML_NEXT] == \at(r[S[m][k] + ML_NEXT], Pre) && r[S[m][k] + ML_PREV] == \at(r[S[m][k] + ML_PREV], Pre); */
+  //@ assert \forall integer m; 0 <= m < count * MB_SL_COUNT ==> heads[m] == \at(heads[m], Pre);
+  /*@ assert \forall integer m, k; 0 <= m < count * MB_SL_COUNT && 0 <= k < N[m] ==>
+        ml_dec(r[S[m][k] + ML_NEXT], key, S[m][k] + ML_NEXT) == (k + 1 < N[m] ? S[m][k + 1] : ML_NONE) &&
+        ml_dec(r[S[m][k] + ML_PREV], key, S[m][k] + ML_PREV) == (0 < k ? S[m][k - 1] : ML_NONE); */
+  /*@ assert \forall integer m; 0 <= m < count * MB_SL_COUNT ==>
+        ml_dec(heads[m], key, (size_t)(hw0 + m)) == (N[m] == 0 ? ML_NONE : S[m][0]); */
+  //@ ghost ms_lemma_fold_lists(r, key, heads, hw0, S, N, count);
+  //@ assert \forall integer x; x != cb + i && x != cb + \at(nd(g, j), Pre) - 1 ==> r[x] == \at(r[x], Pre);
+  /*@ assert \forall integer f, s, k; 0 <= f < count && 0 <= s < MB_SL_COUNT && 0 <= k < ms_len(N, f, s) ==>
+        r[ms_list(S, f, s)[k]] == \at(r[ms_list(S, f, s)[k]], Pre); */
+  /*@ assert \forall integer f, s, k; 0 <= f < count && 0 <= s < MB_SL_COUNT && 0 <= k < ms_len(N, f, s) &&
+        cb <= ms_list(S, f, s)[k] < cb + MB_CHUNK_WORDS ==>
+        hd(g, ms_list(S, f, s)[k] - cb) == \at(hd(g, ms_list(S, f, s)[k] - cb), Pre); */
+  /*@ assert \forall integer f, s, k; 0 <= f < count && 0 <= s < MB_SL_COUNT && 0 <= k < ms_len(N, f, s) ==>
+        ms_list(S, f, s)[k] + ML_PREV < cb || cb + MB_CHUNK_WORDS <= ms_list(S, f, s)[k] ||
+         (header(g, ms_list(S, f, s)[k] - cb) && r[ms_list(S, f, s)[k]] % MB_ALIGN == 1); */
+  /*@ assert \forall integer f, s, k; 0 <= f < count && 0 <= s < MB_SL_COUNT && 0 <= k < ms_len(N, f, s) &&
+        cb <= ms_list(S, f, s)[k] < cb + MB_CHUNK_WORDS ==>
+         list_min(f, s) <= tag_size(r[ms_list(S, f, s)[k]]) < list_end(f, s); */
+  //@ ghost ms_lemma_fold_listed(r, cb, g, S, N, count);
+  return merged;
+}
+
+/* Takes block x (i or j, the free one that is listed) off its list and
+ * merges blocks i and j = the block after i into one block of state
+ * is_free at i, with every list of the arena: S2, N2 is S, N with x's list
+ * t, and neither i nor j is on any list after. next and prev are x's links
+ * decoded and checked. A neighbour merged but left on its list breaks this
+ * proof. A block in quarantine is never merged: it leaves the quarantine
+ * whole, after the check that nothing wrote to it. */
+/*@ requires ms_chunk(r, cb, g) && tiled(r + cb, g);
+    requires header(g, i) && j == nd(g, i) && j < MB_END && header(g, j) && is_free <= 1;
+    requires x == i || x == j;
+    requires unquarantined: r[cb + i] % MB_ALIGN != MB_QUARANTINED && r[cb + j] % MB_ALIGN != MB_QUARANTINED;
+    requires ml_heads(r, heads, hw0, count) && ml_maps(fl_map, sl_map, heads, r, count);
+    requires fl < count && sl < MB_SL_COUNT;
+    requires fl_agree: \forall integer f; 0 <= f < count ==> (bit_test(*fl_map, f) <==> sl_map[f] != 0);
+    requires fl_high: \forall integer f; count <= f < 32 ==> !bit_test(*fl_map, f);
+    requires lists: \forall integer f, s; 0 <= f < count && 0 <= s < MB_SL_COUNT ==>
+      (bit_test(sl_map[f], s) <==> ml_first(heads, key, hw0, f, s) != ML_NONE);
+    requires all: ms_lists(r, key, heads, hw0, S, N, count) && ms_lists_apart(S, N, count);
+    requires \valid_read(S + (0 .. count * MB_SL_COUNT - 1)) && \valid_read(N + (0 .. count * MB_SL_COUNT - 1));
+    requires p < N[fl * MB_SL_COUNT + sl] && S[fl * MB_SL_COUNT + sl][p] == cb + x;
+    requires listed: ms_lists_listed(r, cb, g, S, N, count);
+    requires other: \forall integer m, k; 0 <= m < count * MB_SL_COUNT && 0 <= k < N[m] ==> S[m][k] != cb + i + j - x;
+    requires ml_without(S[fl * MB_SL_COUNT + sl], N[fl * MB_SL_COUNT + sl], p, t);
+    requires ms_lists_with(S, N, count, fl * MB_SL_COUNT + sl, t, N[fl * MB_SL_COUNT + sl] - 1, S2, N2);
+    requires \valid_read(S2 + (0 .. count * MB_SL_COUNT - 1)) && \valid_read(N2 + (0 .. count * MB_SL_COUNT - 1));
+    requires next == ml_dec(r[S[fl * MB_SL_COUNT + sl][p] + ML_NEXT], key, S[fl * MB_SL_COUNT + sl][p] + ML_NEXT);
+    requires prev == ml_dec(r[S[fl * MB_SL_COUNT + sl][p] + ML_PREV], key, S[fl * MB_SL_COUNT + sl][p] + ML_PREV);
+    assigns heads[fl * MB_SL_COUNT + sl], r[prev + ML_NEXT], r[next + ML_PREV], *fl_map, sl_map[fl],
+            r[cb + i], r[cb + j + tag_words(r[cb + j]) - 1], g[j .. j + tag_words(r[cb + j]) - 1].head, g[i].end;
+    ensures tiled(r + cb, g) && header(g, i) && !header(g, j) && r[cb + i] % MB_ALIGN == is_free;
+    ensures nd(g, i) == \old(j + tag_words(r[cb + j])) && \result == tag_size(r[cb + i]);
+    ensures all: ms_lists(r, key, heads, hw0, S2, N2, count) && ms_lists_apart(S2, N2, count);
+    ensures listed: ms_lists_listed(r, cb, g, S2, N2, count);
+    ensures gone: \forall integer m, k; 0 <= m < count * MB_SL_COUNT && 0 <= k < N2[m] ==>
+      S2[m][k] != cb + i && S2[m][k] != cb + j;
+    ensures fl_agree: \forall integer f; 0 <= f < count ==> (bit_test(*fl_map, f) <==> sl_map[f] != 0);
+    ensures fl_high: \forall integer f; count <= f < 32 ==> !bit_test(*fl_map, f);
+    ensures lists: \forall integer f, s; 0 <= f < count && 0 <= s < MB_SL_COUNT ==>
+      (bit_test(sl_map[f], s) <==> ml_first(heads, key, hw0, f, s) != ML_NONE);
+*/
+static inline size_t ms_unlist_merge_all(size_t *r, size_t key, size_t *heads, size_t hw0, uint32_t *fl_map,
+                                         uint32_t *sl_map, unsigned count, unsigned fl, unsigned sl, size_t cb,
+                                         size_t i, size_t j, size_t x, size_t is_free, size_t next, size_t prev)
+    /*@ ghost (mb_owner_t \ghost *g, int64_t \ghost * \ghost *S, int64_t \ghost *N, size_t p, int64_t \ghost *t,
+               int64_t \ghost * \ghost *S2, int64_t \ghost *N2) */ {
+  (void)x; /* for the contract: which of the two was listed */
+  //@ ghost size_t l = fl * MB_SL_COUNT + sl;
+  //@ assert l == fl * MB_SL_COUNT + sl && l < count * MB_SL_COUNT;
+  //@ ghost ms_lemma_unfold(r, key, heads, hw0, S, N, count);
+  //@ ghost ms_lemma_gone_all(S, N, count, l, p, t, S2, N2, (int64_t)(cb + i + j - x));
+  ms_take_all(r, key, heads, hw0, fl_map, sl_map, count, fl, sl, cb, next, prev) /*@ ghost (g, S, N, p, t, S2, N2) */;
+  size_t merged = ms_merge_all(r, cb, i, j, is_free) /*@ ghost (g, key, heads, hw0, count, S2, N2) */;
+  return merged;
+}
+
+/* ms_split, with every list of the arena: block i is on no list, and
+ * every list keeps its blocks and links; neither part is on any list. */
+/*@ requires ms_chunk(r, cb, g) && tiled(r + cb, g) && header(g, i) && ml_heads(r, heads, hw0, count);
+    requires first % MB_ALIGN == 0 && first >= MB_MIN && first_free <= 1;
+    requires tag_size(r[cb + i]) >= first + MB_MIN;
+    requires all: ms_lists(r, key, heads, hw0, S, N, count);
+    requires \valid_read(S + (0 .. count * MB_SL_COUNT - 1)) && \valid_read(N + (0 .. count * MB_SL_COUNT - 1));
+    requires listed: ms_lists_listed(r, cb, g, S, N, count);
+    requires gone: \forall integer m, k; 0 <= m < count * MB_SL_COUNT && 0 <= k < N[m] ==> S[m][k] != cb + i;
+    assigns r[cb + i], r[cb + i + first / MB_WORD - 1], r[cb + i + first / MB_WORD],
+            r[cb + i + tag_words(r[cb + i]) - 1],
+            g[i + first / MB_WORD .. i + tag_words(r[cb + i]) - 1].head, g[i].end, g[i + first / MB_WORD].end;
+    ensures tiled(r + cb, g) && header(g, i) && header(g, \result) && nd(g, i) == \result;
+    ensures \result == i + first / MB_WORD && nd(g, \result) == \old(i + tag_words(r[cb + i]));
+    ensures r[cb + i] == first + first_free && r[cb + \result] % MB_ALIGN == 1;
+    ensures tag_size(r[cb + \result]) == \old(tag_size(r[cb + i])) - first;
+    ensures all: ms_lists(r, key, heads, hw0, S, N, count);
+    ensures heads: \forall integer f, s; 0 <= f < count && 0 <= s < MB_SL_COUNT ==>
+      ml_first(heads, key, hw0, f, s) == \old(ml_first(heads, key, hw0, f, s));
+    ensures listed: ms_lists_listed(r, cb, g, S, N, count);
+    ensures gone: \forall integer m, k; 0 <= m < count * MB_SL_COUNT && 0 <= k < N[m] ==>
+      S[m][k] != cb + i && S[m][k] != cb + \result; */
+static inline size_t ms_split_all(size_t *r, size_t cb, size_t i, size_t first, size_t first_free)
+    /*@ ghost (mb_owner_t \ghost *g, size_t key, size_t *heads, size_t hw0, unsigned count, int64_t \ghost * \ghost *S,
+               int64_t \ghost *N) */ {
+  //@ ghost ms_lemma_nodes(r, key, heads, hw0, S, N, count);
+  //@ ghost ms_lemma_unfold(r, key, heads, hw0, S, N, count);
+  //@ ghost ms_lemma_unfold_listed(r, cb, g, S, N, count);
+  //@ ghost ms_lemma_gone_levels(S, N, count, (int64_t)(cb + i), (int64_t)(cb + i));
+  //@ ghost mb_lemma_neighbours(r + cb, g, i);
+  //@ ghost ms_lemma_apart_levels(r, cb, g, S, N, count, i);
+  //@ ghost ms_lemma_by_list(S, N, count, (int64_t)(cb + i), (int64_t)(cb + g[i].end));
+  //@ assert i + tag_words(r[cb + i]) == nd(g, i) && cb + nd(g, i) < ML_LIMIT;
+  //@ assert \separated(heads + (0 .. count * MB_SL_COUNT - 1), r + (cb + i .. cb + nd(g, i) - 1));
+  // List 0 rides through ms_split, which keeps the tiling.
+  //@ assert linked(r, key, heads + 0, (size_t)(hw0 + 0), S[0], N[0]);
+  //@ assert ms_list(S, 0, 0) == S[0] && ms_len(N, 0, 0) == N[0];
+  //@ assert ms_listed(r, cb, g, S[0], N[0]) && ms_sized(r, cb, S[0], N[0], list_min(0, 0), list_end(0, 0));
+  size_t j = ms_split(r, cb, i, first, first_free) /*@ ghost (g, key, heads, hw0, S[0], (size_t)N[0], 0, 0) */;
+  // The split wrote tags inside block i, on no list: every list keeps its
+  // links, its heads and its blocks' tags.
+  /*@ assert \forall integer m, k; 0 <= m < count * MB_SL_COUNT && 0 <= k < N[m] ==>
+        r[S[m][k] + ML_NEXT] == \at(r[S[m][k] + ML_NEXT], Pre) && r[S[m][k] + ML_PREV] == \at(r[S[m][k] + ML_PREV], Pre); */
+  //@ assert \forall integer m; 0 <= m < count * MB_SL_COUNT ==> heads[m] == \at(heads[m], Pre);
+  /*@ assert \forall integer m, k; 0 <= m < count * MB_SL_COUNT && 0 <= k < N[m] ==>
+        ml_dec(r[S[m][k] + ML_NEXT], key, S[m][k] + ML_NEXT) == (k + 1 < N[m] ? S[m][k + 1] : ML_NONE) &&
+        ml_dec(r[S[m][k] + ML_PREV], key, S[m][k] + ML_PREV) == (0 < k ? S[m][k - 1] : ML_NONE); */
+  /*@ assert \forall integer m; 0 <= m < count * MB_SL_COUNT ==>
+        ml_dec(heads[m], key, (size_t)(hw0 + m)) == (N[m] == 0 ? ML_NONE : S[m][0]); */
+  //@ ghost ms_lemma_fold_lists(r, key, heads, hw0, S, N, count);
+  /*@ assert \forall integer f, s, k; 0 <= f < count && 0 <= s < MB_SL_COUNT && 0 <= k < ms_len(N, f, s) ==>
+        r[ms_list(S, f, s)[k]] == \at(r[ms_list(S, f, s)[k]], Pre); */
+  /*@ assert \forall integer f, s, k; 0 <= f < count && 0 <= s < MB_SL_COUNT && 0 <= k < ms_len(N, f, s) &&
+        cb <= ms_list(S, f, s)[k] < cb + MB_CHUNK_WORDS ==>
+        hd(g, ms_list(S, f, s)[k] - cb) == \at(hd(g, ms_list(S, f, s)[k] - cb), Pre); */
+  /*@ assert \forall integer f, s, k; 0 <= f < count && 0 <= s < MB_SL_COUNT && 0 <= k < ms_len(N, f, s) ==>
+        ms_list(S, f, s)[k] + ML_PREV < cb || cb + MB_CHUNK_WORDS <= ms_list(S, f, s)[k] ||
+         (header(g, ms_list(S, f, s)[k] - cb) && r[ms_list(S, f, s)[k]] % MB_ALIGN == 1); */
+  /*@ assert \forall integer f, s, k; 0 <= f < count && 0 <= s < MB_SL_COUNT && 0 <= k < ms_len(N, f, s) &&
+        cb <= ms_list(S, f, s)[k] < cb + MB_CHUNK_WORDS ==>
+         list_min(f, s) <= tag_size(r[ms_list(S, f, s)[k]]) < list_end(f, s); */
+  //@ ghost ms_lemma_fold_listed(r, cb, g, S, N, count);
+  return j;
+}
+
+/* The split of an allocation, with the free part put on its list, over
+ * every list of the arena: block i, on no list, becomes a first block of
+ * `first` bytes with state first_free and a free rest; the rest
+ * (put_first == 0: the tail trimmed off an allocation) or the first block
+ * (put_first == 1, first_free == 1: the gap cut off in front of an aligned
+ * allocation) goes to the front of list (fl, sl), whose decoded head is
+ * head_first, making it t: S2, N2 is S, N with t. The other part is on no
+ * list. Returns the rest's index. A part split off and not put on its list
+ * breaks this proof. */
+/*@ requires ms_chunk(r, cb, g) && tiled(r + cb, g) && header(g, i);
+    requires first % MB_ALIGN == 0 && first >= MB_MIN && first_free <= 1 && put_first <= 1;
+    requires tag_size(r[cb + i]) >= first + MB_MIN;
+    requires put_first == 1 ==> first_free == 1;
+    requires sized: put_first == 1 ? list_min(fl, sl) <= first < list_end(fl, sl) :
+      list_min(fl, sl) <= tag_size(r[cb + i]) - first < list_end(fl, sl);
+    requires ml_heads(r, heads, hw0, count) && ml_maps(fl_map, sl_map, heads, r, count);
+    requires fl < count && sl < MB_SL_COUNT;
+    requires fl_agree: \forall integer f; 0 <= f < count ==> (bit_test(*fl_map, f) <==> sl_map[f] != 0);
+    requires fl_high: \forall integer f; count <= f < 32 ==> !bit_test(*fl_map, f);
+    requires lists: \forall integer f, s; 0 <= f < count && 0 <= s < MB_SL_COUNT ==>
+      (bit_test(sl_map[f], s) <==> ml_first(heads, key, hw0, f, s) != ML_NONE);
+    requires all: ms_lists(r, key, heads, hw0, S, N, count) && ms_lists_apart(S, N, count);
+    requires \valid_read(S + (0 .. count * MB_SL_COUNT - 1)) && \valid_read(N + (0 .. count * MB_SL_COUNT - 1));
+    requires N[fl * MB_SL_COUNT + sl] < ML_LIMIT;
+    requires listed: ms_lists_listed(r, cb, g, S, N, count);
+    requires gone: \forall integer m, k; 0 <= m < count * MB_SL_COUNT && 0 <= k < N[m] ==> S[m][k] != cb + i;
+    requires ml_with(S[fl * MB_SL_COUNT + sl], N[fl * MB_SL_COUNT + sl], cb + i + (1 - put_first) * (first / MB_WORD), t);
+    requires ms_lists_with(S, N, count, fl * MB_SL_COUNT + sl, t, N[fl * MB_SL_COUNT + sl] + 1, S2, N2);
+    requires head_first == ml_first(heads, key, hw0, fl, sl);
+    assigns r[cb + i], r[cb + i + first / MB_WORD - 1], r[cb + i + first / MB_WORD],
+            r[cb + i + tag_words(r[cb + i]) - 1],
+            g[i + first / MB_WORD .. i + tag_words(r[cb + i]) - 1].head, g[i].end, g[i + first / MB_WORD].end,
+            r[cb + i + (1 - put_first) * (first / MB_WORD) + ML_NEXT],
+            r[cb + i + (1 - put_first) * (first / MB_WORD) + ML_PREV], r[head_first + ML_PREV],
+            heads[fl * MB_SL_COUNT + sl], *fl_map, sl_map[fl];
+    ensures tiled(r + cb, g) && header(g, i) && header(g, \result) && nd(g, i) == \result;
+    ensures \result == i + first / MB_WORD && nd(g, \result) == \old(i + tag_words(r[cb + i]));
+    ensures r[cb + i] == first + first_free && r[cb + \result] % MB_ALIGN == 1;
+    ensures tag_size(r[cb + \result]) == \old(tag_size(r[cb + i])) - first;
+    ensures put: t[0] == cb + (put_first == 1 ? i : \result);
+    ensures all: ms_lists(r, key, heads, hw0, S2, N2, count) && ms_lists_apart(S2, N2, count);
+    ensures listed: ms_lists_listed(r, cb, g, S2, N2, count);
+    ensures kept: \forall integer m, k; 0 <= m < count * MB_SL_COUNT && 0 <= k < N2[m] ==>
+      S2[m][k] != cb + (put_first == 1 ? \result : i);
+    ensures fl_agree: \forall integer f; 0 <= f < count ==> (bit_test(*fl_map, f) <==> sl_map[f] != 0);
+    ensures fl_high: \forall integer f; count <= f < 32 ==> !bit_test(*fl_map, f);
+    ensures lists: \forall integer f, s; 0 <= f < count && 0 <= s < MB_SL_COUNT ==>
+      (bit_test(sl_map[f], s) <==> ml_first(heads, key, hw0, f, s) != ML_NONE); */
+static inline size_t ms_split_put_all(size_t *r, size_t key, size_t *heads, size_t hw0, uint32_t *fl_map,
+                                      uint32_t *sl_map, unsigned count, unsigned fl, unsigned sl, size_t cb,
+                                      size_t i, size_t first, size_t first_free, size_t put_first,
+                                      size_t head_first)
+    /*@ ghost (mb_owner_t \ghost *g, int64_t \ghost * \ghost *S, int64_t \ghost *N, int64_t \ghost *t,
+               int64_t \ghost * \ghost *S2, int64_t \ghost *N2) */ {
+  //@ ghost size_t l = fl * MB_SL_COUNT + sl;
+  //@ assert l == fl * MB_SL_COUNT + sl && l < count * MB_SL_COUNT;
+  size_t j = ms_split_all(r, cb, i, first, first_free) /*@ ghost (g, key, heads, hw0, count, S, N) */;
+  size_t b = put_first ? i : j;
+  //@ assert b == i + (1 - put_first) * (first / MB_WORD);
+  //@ assert tag_size(r[cb + i]) == first;
+  //@ assert tag_size(r[cb + b]) == (put_first == 1 ? first : \at(tag_size(r[cb + i]), Pre) - first);
+  //@ ghost ms_lemma_gone_with(S, N, count, l, (int64_t)(cb + b), t, S2, N2, (int64_t)(cb + i + j - b));
+  ms_put_all(r, key, heads, hw0, fl_map, sl_map, count, fl, sl, cb, b, head_first) /*@ ghost (g, S, N, t, S2, N2) */;
+  return j;
 }
 
 #endif /* WD_MEDIUM_STEP_H */
